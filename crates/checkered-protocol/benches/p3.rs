@@ -1,0 +1,2 @@
+//! Decode throughput benchmark (filled in with its codec).
+fn main() {}
