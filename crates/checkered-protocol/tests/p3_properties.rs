@@ -226,13 +226,13 @@ proptest! {
 
     #[test]
     fn encode_then_decode_is_identity(rec in record(), flags in any::<u16>()) {
-        let frame = Frame { flags, ..Frame::new(rec) };
+        let frame = Frame { header_flags: flags, ..Frame::new(rec) };
         let bytes = wire(std::slice::from_ref(&frame));
         let decoded = decode_all(&bytes);
         prop_assert_eq!(decoded.len(), 1);
         let Ok(d) = &decoded[0] else { return Err(TestCaseError::fail(format!("{decoded:?}"))) };
         prop_assert_eq!(&d.frame.record, &frame.record);
-        prop_assert_eq!(d.frame.flags, flags);
+        prop_assert_eq!(d.frame.header_flags, flags);
         // And the decoded frame (with its wire tag order) re-encodes to the same bytes.
         prop_assert_eq!(wire(std::slice::from_ref(&d.frame)), bytes);
     }

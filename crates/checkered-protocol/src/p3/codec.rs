@@ -16,13 +16,13 @@ pub const VERSION: u8 = 2;
 /// One P3 frame: header fields and the typed record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Frame {
+    /// The record (first, so JSON output starts with its `type`).
+    #[serde(flatten)]
+    pub record: Record,
     /// Protocol version byte (2).
     pub version: u8,
     /// The two header bytes after the CRC (reserved, seen as zero).
-    pub flags: u16,
-    /// The record.
-    #[serde(flatten)]
-    pub record: Record,
+    pub header_flags: u16,
     /// Tags in wire order, so a decoded frame re-encodes byte for byte. Empty for frames
     /// built in code: the canonical tag order is used then.
     #[serde(skip)]
@@ -43,7 +43,7 @@ impl Frame {
     pub fn new(record: Record) -> Self {
         Frame {
             version: VERSION,
-            flags: 0,
+            header_flags: 0,
             record,
             tag_order: Vec::new(),
             escape_low: true,
@@ -82,7 +82,7 @@ pub fn decode_unescaped(frame: &[u8]) -> Result<Frame, FrameErrorKind> {
     let record = decode_record(Tor::from(u16_at(8)), body, &mut tag_order)?;
     Ok(Frame {
         version: frame.get(1).copied().unwrap_or(VERSION),
-        flags: u16_at(6),
+        header_flags: u16_at(6),
         record,
         tag_order,
         escape_low: true,
@@ -315,7 +315,7 @@ fn encode_fields<T: Fields>(rec: &T, order: &[u8], out: &mut Vec<u8>) {
 pub fn encode_unescaped(frame: &Frame, out: &mut Vec<u8>) {
     let start = out.len();
     out.extend_from_slice(&[SOR, frame.version, 0, 0, 0, 0]);
-    out.extend_from_slice(&frame.flags.to_le_bytes());
+    out.extend_from_slice(&frame.header_flags.to_le_bytes());
     out.extend_from_slice(&frame.record.tor().value().to_le_bytes());
     frame.record.encode_body(&frame.tag_order, out);
     out.push(EOR);
