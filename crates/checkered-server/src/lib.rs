@@ -1,0 +1,15 @@
+//! The Checkered server (embedded mode): HTTP ingest, per-track engine actors, read
+//! models, REST and the live WebSocket, in one process.
+//!
+//! # Layout
+//! - [`config`]: server settings from flags, environment and an optional TOML file.
+//! - [`startup`]: bind first, then run until a shutdown signal ([`startup::Application`]).
+//! - [`state`]: the shared [`state::AppState`] every handler receives.
+//! - [`http`]: routes, one module per resource, and the problem+json error type.
+//! - [`live`]: per-track fan-out of derived events to WebSocket clients.
+
+pub mod config;
+pub mod http;
+pub mod live;
+pub mod startup;
+pub mod state;
