@@ -1,0 +1,382 @@
+//! RMonitor time fields: `HH:MM:SS` with an optional `.D`, `.DD` or `.DDD` fraction.
+//!
+//! The same text format carries clock times (`$F` time of day), durations (lap and total
+//! times) and signed values. Values are integer milliseconds (`i64`, because real feeds
+//! are signed: `$COR` deltas are `-00:00:00.250`, and before the green flag Orbits counts
+//! the `$F` race time down as `"00:00:-47"`, each field printed like C's `%02d`). The text
+//! layout (widths, decimals, signs) is kept so a decoded field re-encodes to the same
+//! bytes: Race Monitor writes `"00:00:00"` where Orbits writes `"00:00:00.000"`, and
+//! endurance race times pass 24 h (`"26:00:01.500"`).
+//!
+//! # Layout
+//! - [`RmTime`]: milliseconds plus layout; parse, display, serde as its text.
+//! - [`NO_PASSING_MS`]: the `00:59:59.999` "no passing yet" sentinel.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// `00:59:59.999`: IMSA's "no passing yet" total time in `$G`/`$H` (a value, not an error).
+pub const NO_PASSING_MS: i64 = 59 * 60_000 + 59_999;
+
+/// Most digits accepted in the hour part (enough for every `i64` millisecond value).
+const MAX_HOUR_DIGITS: usize = 19;
+
+/// Per-field minus signs (`00:00:-47`), as bits.
+const NEG_HOURS: u8 = 1;
+const NEG_MINUTES: u8 = 2;
+const NEG_SECONDS: u8 = 4;
+
+/// A sign written in front of the whole time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Lead {
+    None,
+    Plus,
+    Minus,
+}
+
+/// A time field: signed integer milliseconds plus the layout it was written with.
+///
+/// Equality compares the layout too (`"00:00:00"` ≠ `"00:00:00.000"`), as exact
+/// re-encoding needs; compare [`RmTime::ms`] for values. Every constructor keeps the
+/// invariants that make `parse(display(t)) == t`: widths cover their digits, the value is
+/// a multiple of the decimal precision, and signs agree with the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RmTime {
+    /// The value in milliseconds; its magnitude is at most `i64::MAX`.
+    ms: i64,
+    /// Digits written for hours, minutes and seconds (zero-padded).
+    widths: [u8; 3],
+    /// Digits after the decimal point, 0 to 3 (0 means no point at all).
+    decimals: u8,
+    /// Sign in front of the whole time.
+    lead: Lead,
+    /// `NEG_*` bits: fields written with their own minus sign.
+    neg_fields: u8,
+}
+
+impl RmTime {
+    /// A time written the way Orbits writes lap and total times: `HH:MM:SS.DDD`, with a
+    /// leading `-` when negative.
+    pub fn from_ms(ms: i64) -> Self {
+        Self::canonical(ms, 3)
+    }
+
+    /// A time written without a fraction, as `$F` clock fields are: `HH:MM:SS`.
+    pub fn from_secs(secs: i64) -> Self {
+        Self::canonical(secs.saturating_mul(1000), 0)
+    }
+
+    fn canonical(ms: i64, decimals: u8) -> Self {
+        let ms = ms.max(-i64::MAX);
+        let hours = ms.unsigned_abs() / 3_600_000;
+        RmTime {
+            ms,
+            widths: [digit_count(hours).max(2), 2, 2],
+            decimals,
+            lead: if ms < 0 { Lead::Minus } else { Lead::None },
+            neg_fields: 0,
+        }
+    }
+
+    /// The value in milliseconds.
+    pub fn ms(&self) -> i64 {
+        self.ms
+    }
+
+    /// How many decimals the text had (0 for `HH:MM:SS`).
+    pub fn decimals(&self) -> u8 {
+        self.decimals
+    }
+
+    /// Whether the text carried a minus sign (a correction, or a count-down race time).
+    pub fn is_negative(&self) -> bool {
+        self.lead == Lead::Minus || self.neg_fields != 0
+    }
+
+    /// Whether this is IMSA's `00:59:59.999` "no passing" sentinel rather than a real time.
+    pub fn is_no_passing(&self) -> bool {
+        self.ms == NO_PASSING_MS
+    }
+
+    /// Parses `[±]H…H:MM:SS[.D[D[D]]]`, each of hours, minutes and seconds optionally
+    /// with its own `-` (then all non-zero fields must have one). Minutes and seconds are
+    /// below 60 and one or two digits; hours any width.
+    pub fn parse(text: &[u8]) -> Option<Self> {
+        let (lead, rest) = match text.split_first() {
+            Some((b'-', rest)) => (Lead::Minus, rest),
+            Some((b'+', rest)) => (Lead::Plus, rest),
+            _ => (Lead::None, text),
+        };
+        let mut parts = rest.splitn(3, |&b| b == b':');
+        let (h_text, m_text, s_text) = (parts.next()?, parts.next()?, parts.next()?);
+        let (s_text, frac) = match s_text.iter().position(|&b| b == b'.') {
+            Some(i) => (s_text.get(..i)?, Some(s_text.get(i + 1..)?)),
+            None => (s_text, None),
+        };
+        // A minus in front of the hours was taken as the leading sign above.
+        let (false, hours, h_width) = signed_digits(h_text, MAX_HOUR_DIGITS)? else {
+            return None;
+        };
+        let (m_neg, minutes, m_width) = signed_digits(m_text, 2)?;
+        let (s_neg, seconds, s_width) = signed_digits(s_text, 2)?;
+        let (millis, decimals) = match frac {
+            None => (0, 0),
+            Some(d) if (1..=3).contains(&d.len()) => {
+                (digits(d)? * 10u64.pow(3 - d.len() as u32), d.len() as u8)
+            }
+            Some(_) => return None,
+        };
+        if minutes >= 60 || seconds >= 60 {
+            return None;
+        }
+        let mut neg_fields = bit(m_neg, NEG_MINUTES) | bit(s_neg, NEG_SECONDS);
+        let mut lead = lead;
+        if neg_fields != 0 && lead == Lead::Minus {
+            // `-1:-02:-03`: the leading minus was the hours field's own sign.
+            neg_fields |= NEG_HOURS;
+            lead = Lead::None;
+        }
+        let magnitude = hours
+            .checked_mul(3_600_000)?
+            .checked_add(minutes * 60_000 + seconds * 1000 + millis)?;
+        let magnitude = i64::try_from(magnitude).ok()?;
+        if neg_fields != 0 {
+            // Per-field signs: only with no leading sign, and on every non-zero field.
+            let nonzero = bit(hours > 0, NEG_HOURS)
+                | bit(minutes > 0, NEG_MINUTES)
+                | bit(seconds > 0 || millis > 0, NEG_SECONDS);
+            if lead != Lead::None || nonzero & !neg_fields != 0 {
+                return None;
+            }
+        }
+        let negative = lead == Lead::Minus || neg_fields != 0;
+        Some(RmTime {
+            ms: if negative { -magnitude } else { magnitude },
+            widths: [h_width, m_width, s_width],
+            decimals,
+            lead,
+            neg_fields,
+        })
+    }
+
+    /// Appends the text form (no quotes) to `out`.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        match self.lead {
+            Lead::None => {}
+            Lead::Plus => out.push(b'+'),
+            Lead::Minus => out.push(b'-'),
+        }
+        let magnitude = self.ms.unsigned_abs();
+        let rem = magnitude % 3_600_000;
+        let [h_width, m_width, s_width] = self.widths;
+        self.field(out, NEG_HOURS, magnitude / 3_600_000, h_width);
+        out.push(b':');
+        self.field(out, NEG_MINUTES, rem / 60_000, m_width);
+        out.push(b':');
+        self.field(out, NEG_SECONDS, rem % 60_000 / 1000, s_width);
+        if self.decimals > 0 {
+            out.push(b'.');
+            let scale = 10u64.pow(3 - u32::from(self.decimals.min(3)));
+            push_padded(out, rem % 1000 / scale, self.decimals);
+        }
+    }
+
+    fn field(&self, out: &mut Vec<u8>, bit: u8, value: u64, width: u8) {
+        if self.neg_fields & bit != 0 {
+            out.push(b'-');
+        }
+        push_padded(out, value, width);
+    }
+}
+
+impl fmt::Display for RmTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = Vec::with_capacity(16);
+        self.write_to(&mut out);
+        f.write_str(&String::from_utf8_lossy(&out))
+    }
+}
+
+impl From<RmTime> for String {
+    fn from(t: RmTime) -> String {
+        t.to_string()
+    }
+}
+
+impl TryFrom<String> for RmTime {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        RmTime::parse(s.as_bytes()).ok_or_else(|| format!("bad RMonitor time {s:?}"))
+    }
+}
+
+/// `flag` if `set`, else no bits.
+fn bit(set: bool, flag: u8) -> u8 {
+    if set { flag } else { 0 }
+}
+
+/// Parses `[-]digits` with 1 to `max` digits: (negative, value, digit count).
+fn signed_digits(text: &[u8], max: usize) -> Option<(bool, u64, u8)> {
+    let (neg, body) = match text.split_first() {
+        Some((b'-', body)) => (true, body),
+        _ => (false, text),
+    };
+    if body.len() > max {
+        return None;
+    }
+    Some((neg, digits(body)?, body.len() as u8))
+}
+
+/// Parses ASCII digits (non-empty, no overflow).
+fn digits(text: &[u8]) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.iter().try_fold(0u64, |acc, &b| {
+        let d = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        acc.checked_mul(10)?.checked_add(u64::from(d))
+    })
+}
+
+/// Number of decimal digits of `n` (1 for 0).
+fn digit_count(mut n: u64) -> u8 {
+    let mut count = 1;
+    while n >= 10 {
+        n /= 10;
+        count += 1;
+    }
+    count
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+pub(crate) fn push_padded(out: &mut Vec<u8>, n: u64, width: u8) {
+    let mut buf = [b'0'; 20];
+    let mut pos = buf.len();
+    let mut n = n;
+    loop {
+        pos -= 1;
+        if let Some(slot) = buf.get_mut(pos) {
+            *slot = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || pos == 0 {
+            break;
+        }
+    }
+    let used = buf.len() - pos;
+    for _ in used..usize::from(width) {
+        out.push(b'0');
+    }
+    out.extend_from_slice(buf.get(pos..).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(text: &str) -> Option<(i64, String)> {
+        RmTime::parse(text.as_bytes()).map(|t| (t.ms(), t.to_string()))
+    }
+
+    #[test]
+    fn parses_every_layout_and_re_encodes_it_exactly() {
+        for (text, ms) in [
+            ("00:00:00", 0),
+            ("07:59:36", 28_776_000),
+            ("00:01:23.4", 83_400),
+            ("00:01:23.45", 83_450),
+            ("00:01:23.456", 83_456),
+            ("26:00:01.500", 93_601_500),
+            ("123:00:00", 442_800_000),
+            ("0:00:05", 5000),
+            ("0123:00:00.000", 442_800_000),
+            ("1:2:3", 3_723_000),
+        ] {
+            assert_eq!(round(text), Some((ms, text.to_owned())), "{text}");
+        }
+    }
+
+    #[test]
+    fn signed_layouts_round_trip() {
+        for (text, ms) in [
+            ("-00:00:00.250", -250),
+            ("+00:00:01.000", 1000),
+            ("-00:00:00", 0),
+            ("00:00:-47", -47_000),
+            ("00:00:-9", -9000),
+            ("00:-1:-5", -65_000),
+            ("-01:-02:-03.5", -3_723_500),
+            ("-1:-2:-3", -3_723_000),
+            ("-00:00:-01", -1000),
+            ("00:00:-00.250", -250),
+        ] {
+            assert_eq!(round(text), Some((ms, text.to_owned())), "{text}");
+        }
+        assert_eq!(RmTime::from_ms(-1500).to_string(), "-00:00:01.500");
+        assert!(RmTime::parse(b"00:00:-9").is_some_and(|t| t.is_negative()));
+    }
+
+    #[test]
+    fn rejects_malformed_times() {
+        for bad in [
+            "",
+            "12",
+            "1:2",
+            "00:60:00",
+            "00:00:60",
+            "00:00:00.",
+            "00:00:00.1234",
+            "x0:00:00",
+            "00:00:00 ",
+            "--00:00:01",
+            "01:-30:00",
+            "+00:00:-01",
+            "-01:30:-01",
+            "00:00:100",
+            "00:00:00.-5",
+            "00:00:00:00",
+            "99999999999999999999:00:00",
+        ] {
+            assert_eq!(RmTime::parse(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn no_passing_sentinel_is_a_value_with_a_helper() {
+        let t = RmTime::parse(b"00:59:59.999");
+        assert_eq!(
+            t.map(|t| (t.ms(), t.is_no_passing())),
+            Some((3_599_999, true))
+        );
+        assert_eq!(
+            RmTime::parse(b"00:59:59").map(|t| t.is_no_passing()),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn constructors_use_the_orbits_layouts() {
+        assert_eq!(RmTime::from_ms(93_601_500).to_string(), "26:00:01.500");
+        assert_eq!(RmTime::from_secs(61).to_string(), "00:01:01");
+        for extreme in [i64::MAX, i64::MIN, -1, 0] {
+            let t = RmTime::from_ms(extreme);
+            assert_eq!(
+                RmTime::parse(t.to_string().as_bytes()),
+                Some(t),
+                "{extreme}"
+            );
+        }
+    }
+
+    #[test]
+    fn serde_uses_the_wire_text() {
+        let t = RmTime::parse(b"00:01:23.4");
+        let json = t.map(|t| serde_json::to_string(&t).unwrap_or_default());
+        assert_eq!(json.as_deref(), Some("\"00:01:23.4\""));
+        let back: Result<RmTime, _> = serde_json::from_str("\"00:01:23.4\"");
+        assert_eq!(back.ok(), t);
+        assert!(serde_json::from_str::<RmTime>("\"1:2\"").is_err());
+    }
+}
