@@ -9,6 +9,7 @@
 //! - `Reader`: typed access to the fields of one line.
 //! - one `fn` per record family.
 
+use super::fast;
 use super::tokenizer::{Field, Tokenizer};
 use super::{Flag, LapKind, RawField, Record, RmTime, RmonitorError, Section, Separator};
 use crate::cp1252;
@@ -23,11 +24,34 @@ use crate::cp1252;
 /// assert!(matches!(rec, Record::RacePosition { position: 4, laps: None, .. }));
 /// ```
 pub fn decode_line(line: &[u8]) -> Result<Record, RmonitorError> {
+    let (command, fields) = split_command(line)?;
+    let fast = match (command, fields) {
+        (b"F", Some(fields)) => fast::heartbeat(fields),
+        (b"G", Some(fields)) => fast::position(fields, true),
+        (b"H", Some(fields)) => fast::position(fields, false),
+        _ => None,
+    };
+    match fast {
+        Some(record) => Ok(record),
+        None => decode_fields(command, fields),
+    }
+}
+
+/// [`decode_line`] without the fast paths, to check they agree with it.
+#[cfg(test)]
+pub(super) fn decode_line_general(line: &[u8]) -> Result<Record, RmonitorError> {
+    let (command, fields) = split_command(line)?;
+    decode_fields(command, fields)
+}
+
+/// Strips trailing CRs and splits `$COMMAND,fields` (no comma: no fields at all).
+fn split_command(line: &[u8]) -> Result<(&[u8], Option<&[u8]>), RmonitorError> {
     let end = line.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
     let line = line.get(..end).unwrap_or_default();
     let Some((b'$', body)) = line.split_first() else {
         return Err(RmonitorError::NotARecord);
     };
+    // Commands are a few bytes long: a plain loop beats a SIMD search here.
     let (command, fields) = match body.iter().position(|&b| b == b',') {
         Some(i) => (body.get(..i).unwrap_or_default(), body.get(i + 1..)),
         None => (body, None),
@@ -39,21 +63,25 @@ pub fn decode_line(line: &[u8]) -> Result<Record, RmonitorError> {
     {
         return Err(RmonitorError::BadCommand(cp1252::decode(command)));
     }
-    let toks = Tokenizer::new(fields);
+    Ok((command, fields))
+}
+
+/// The general path: every record, every layout.
+fn decode_fields(command: &[u8], fields: Option<&[u8]>) -> Result<Record, RmonitorError> {
     match command {
-        b"F" => heartbeat(Reader::new(toks, "F", 5)),
-        b"A" => competitor(Reader::new(toks, "A", 7)),
-        b"COMP" => competitor_ext(Reader::new(toks, "COMP", 7)),
-        b"B" | b"C" | b"E" => definition(command, toks),
-        b"G" | b"H" => position(command, toks),
-        b"I" => init(Reader::new(toks, "I", 2)),
-        b"J" => passing(Reader::new(toks, "J", 3)),
-        b"COR" => correction(Reader::new(toks, "COR", 5)),
-        b"L" => line_crossing(Reader::new(toks, "L", 5)),
-        b"T" => track_info(Reader::new(toks, "T", 4)),
-        b"SP" | b"SR" => lap_info(command, toks),
-        b"RMS" | b"RMLT" | b"RMHL" | b"RMCA" | b"RMDTL" | b"join" => race_monitor(command, toks),
-        _ => unknown(command, toks),
+        b"F" => heartbeat(Reader::new(fields, "F", 5)),
+        b"A" => competitor(Reader::new(fields, "A", 7)),
+        b"COMP" => competitor_ext(Reader::new(fields, "COMP", 7)),
+        b"B" | b"C" | b"E" => definition(command, fields),
+        b"G" | b"H" => position(command, fields),
+        b"I" => init(Reader::new(fields, "I", 2)),
+        b"J" => passing(Reader::new(fields, "J", 3)),
+        b"COR" => correction(Reader::new(fields, "COR", 5)),
+        b"L" => line_crossing(Reader::new(fields, "L", 5)),
+        b"T" => track_info(Reader::new(fields, "T", 4)),
+        b"SP" | b"SR" => lap_info(command, fields),
+        b"RMS" | b"RMLT" | b"RMHL" | b"RMCA" | b"RMDTL" | b"join" => race_monitor(command, fields),
+        _ => unknown(command, fields),
     }
 }
 
@@ -68,9 +96,9 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn new(toks: Tokenizer<'a>, command: &'static str, expected: usize) -> Self {
+    fn new(fields: Option<&'a [u8]>, command: &'static str, expected: usize) -> Self {
         Reader {
-            toks,
+            toks: Tokenizer::new(fields),
             command,
             expected,
             comma_space: true,
@@ -85,21 +113,24 @@ impl<'a> Reader<'a> {
     fn next(&mut self) -> Option<Result<Field<'a>, RmonitorError>> {
         let field = self.toks.next()?;
         if let Ok(f) = &field {
-            self.comma_space &= f.leading == b" " && f.trailing.is_empty();
+            self.comma_space &= matches!(f.leading, [b' ']) && f.trailing.is_empty();
         }
         Some(field)
     }
 
     fn field(&mut self) -> Result<Field<'a>, RmonitorError> {
-        self.next().unwrap_or(Err(RmonitorError::FieldCount {
-            command: self.command,
-            expected: self.expected,
-            got: self.index(),
-        }))
+        match self.next() {
+            Some(field) => field,
+            None => Err(RmonitorError::FieldCount {
+                command: self.command,
+                expected: self.expected,
+                got: self.index(),
+            }),
+        }
     }
 
     fn string(&mut self) -> Result<String, RmonitorError> {
-        Ok(self.field()?.text().into_owned())
+        Ok(self.field()?.to_text())
     }
 
     fn bad_number(&self, field: &Field<'_>) -> RmonitorError {
@@ -168,7 +199,12 @@ impl<'a> Reader<'a> {
     }
 
     fn flag(&mut self) -> Result<Flag, RmonitorError> {
-        Ok(Flag::from_wire(&self.field()?.text()))
+        let field = self.field()?;
+        Ok(if field.escaped {
+            Flag::from_wire(&field.text())
+        } else {
+            Flag::from_wire_bytes(field.raw)
+        })
     }
 
     /// Every remaining field, as written.
@@ -226,10 +262,10 @@ fn competitor_ext(mut r: Reader<'_>) -> Result<Record, RmonitorError> {
 }
 
 /// `$B` run, `$C` class, `$E` setting: two fields each.
-fn definition(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorError> {
+fn definition(command: &[u8], fields: Option<&[u8]>) -> Result<Record, RmonitorError> {
     Ok(match command {
         b"B" => {
-            let mut r = Reader::new(toks, "B", 2);
+            let mut r = Reader::new(fields, "B", 2);
             let (run_no, description) = (r.u32()?, r.string()?);
             Record::Run {
                 run_no,
@@ -238,7 +274,7 @@ fn definition(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorErr
             }
         }
         b"C" => {
-            let mut r = Reader::new(toks, "C", 2);
+            let mut r = Reader::new(fields, "C", 2);
             let (class_no, description) = (r.u32()?, r.string()?);
             Record::Class {
                 class_no,
@@ -247,7 +283,7 @@ fn definition(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorErr
             }
         }
         _ => {
-            let mut r = Reader::new(toks, "E", 2);
+            let mut r = Reader::new(fields, "E", 2);
             let (key, value) = (r.string()?, r.string()?);
             Record::Setting {
                 key,
@@ -259,9 +295,9 @@ fn definition(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorErr
 }
 
 /// `$G` race and `$H` practice positions: position, reg, count, time.
-fn position(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorError> {
+fn position(command: &[u8], fields: Option<&[u8]>) -> Result<Record, RmonitorError> {
     if command == b"G" {
-        let mut r = Reader::new(toks, "G", 4);
+        let mut r = Reader::new(fields, "G", 4);
         let (position, reg_no, laps, total_time) = (r.u32()?, r.string()?, r.opt_i32()?, r.time()?);
         return Ok(Record::RacePosition {
             position,
@@ -271,7 +307,7 @@ fn position(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorError
             extra: r.extra()?,
         });
     }
-    let mut r = Reader::new(toks, "H", 4);
+    let mut r = Reader::new(fields, "H", 4);
     let (position, reg_no, best_lap_no, best_lap_time) =
         (r.u32()?, r.string()?, r.opt_u32()?, r.time()?);
     Ok(Record::PracticePosition {
@@ -366,13 +402,13 @@ fn track_info(mut r: Reader<'_>) -> Result<Record, RmonitorError> {
     })
 }
 
-fn lap_info(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorError> {
+fn lap_info(command: &[u8], fields: Option<&[u8]>) -> Result<Record, RmonitorError> {
     let (kind, name) = if command == b"SP" {
         (LapKind::Practice, "SP")
     } else {
         (LapKind::Race, "SR")
     };
-    let mut r = Reader::new(toks, name, 4);
+    let mut r = Reader::new(fields, name, 4);
     Ok(Record::LapInfo {
         kind,
         position: r.u32()?,
@@ -384,17 +420,17 @@ fn lap_info(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorError
 }
 
 /// The Race Monitor relay's own records.
-fn race_monitor(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorError> {
+fn race_monitor(command: &[u8], fields: Option<&[u8]>) -> Result<Record, RmonitorError> {
     Ok(match command {
         b"RMS" => {
-            let mut r = Reader::new(toks, "RMS", 1);
+            let mut r = Reader::new(fields, "RMS", 1);
             Record::RaceMonitorSession {
                 session_type: r.string()?,
                 extra: r.extra()?,
             }
         }
         b"RMLT" => {
-            let mut r = Reader::new(toks, "RMLT", 2);
+            let mut r = Reader::new(fields, "RMLT", 2);
             let (reg_no, epoch_ms) = (r.string()?, r.u64()?);
             Record::RaceMonitorLapTime {
                 reg_no,
@@ -402,23 +438,23 @@ fn race_monitor(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorE
                 extra: r.extra()?,
             }
         }
-        b"RMHL" => lap_history(Reader::new(toks, "RMHL", 6))?,
+        b"RMHL" => lap_history(Reader::new(fields, "RMHL", 6))?,
         b"RMCA" => {
-            let mut r = Reader::new(toks, "RMCA", 1);
+            let mut r = Reader::new(fields, "RMCA", 1);
             Record::RaceMonitorClock {
                 epoch_ms: r.u64()?,
                 extra: r.extra()?,
             }
         }
         b"RMDTL" => {
-            let mut r = Reader::new(toks, "RMDTL", 1);
+            let mut r = Reader::new(fields, "RMDTL", 1);
             Record::RaceMonitorDetail {
                 text: r.string()?,
                 extra: r.extra()?,
             }
         }
         _ => {
-            let mut r = Reader::new(toks, "join", 2);
+            let mut r = Reader::new(fields, "join", 2);
             let (number, guid) = (r.u32()?, r.string()?);
             Record::RaceMonitorJoin {
                 number,
@@ -441,8 +477,8 @@ fn lap_history(mut r: Reader<'_>) -> Result<Record, RmonitorError> {
     })
 }
 
-fn unknown(command: &[u8], toks: Tokenizer<'_>) -> Result<Record, RmonitorError> {
-    let fields = Reader::new(toks, "?", 0).extra()?;
+fn unknown(command: &[u8], fields: Option<&[u8]>) -> Result<Record, RmonitorError> {
+    let fields = Reader::new(fields, "?", 0).extra()?;
     Ok(Record::Unknown {
         command: cp1252::decode(command),
         fields,

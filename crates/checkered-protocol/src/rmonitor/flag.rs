@@ -36,36 +36,77 @@ pub enum Flag {
     Other(String),
 }
 
-/// Known flags and their exact wire texts.
-const KNOWN: [(Flag, &str); 9] = [
-    (Flag::Green, "Green "),
-    (Flag::Yellow, "Yellow"),
-    (Flag::Red, "Red   "),
-    (Flag::Finish, "Finish"),
-    (Flag::White, "White "),
-    (Flag::Black, "Black "),
-    (Flag::Purple, "Purple"),
-    (Flag::Purple60, "Purple60"),
-    (Flag::None, "      "),
+/// The known flags, for lenient matching.
+const KNOWN: [Flag; 9] = [
+    Flag::Green,
+    Flag::Yellow,
+    Flag::Red,
+    Flag::Finish,
+    Flag::White,
+    Flag::Black,
+    Flag::Purple,
+    Flag::Purple60,
+    Flag::None,
 ];
 
 impl Flag {
     /// Reads a flag field: a known flag in its exact wire form, otherwise [`Flag::Other`].
     pub fn from_wire(text: &str) -> Flag {
-        KNOWN
-            .iter()
-            .find(|(_, wire)| *wire == text)
-            .map_or_else(|| Flag::Other(text.to_owned()), |(flag, _)| flag.clone())
+        match text {
+            "Green " => Flag::Green,
+            "Yellow" => Flag::Yellow,
+            "Red   " => Flag::Red,
+            "Finish" => Flag::Finish,
+            "White " => Flag::White,
+            "Black " => Flag::Black,
+            "Purple" => Flag::Purple,
+            "Purple60" => Flag::Purple60,
+            "      " => Flag::None,
+            other => Flag::Other(other.to_owned()),
+        }
+    }
+
+    /// [`Flag::from_wire`] on raw field bytes without building a string: the known flags
+    /// compared as one machine word (this runs once a second per feed, and in every
+    /// benchmark line). Other bytes go through Windows-1252 decoding.
+    pub(crate) fn from_wire_bytes(raw: &[u8]) -> Flag {
+        if raw.len() <= 8 {
+            let mut word = [0u8; 8];
+            if let Some(prefix) = word.get_mut(..raw.len()) {
+                prefix.copy_from_slice(raw);
+            }
+            let known = match (raw.len(), u64::from_le_bytes(word)) {
+                (6, w) if w == word_of(b"Green ") => Some(Flag::Green),
+                (6, w) if w == word_of(b"Yellow") => Some(Flag::Yellow),
+                (6, w) if w == word_of(b"Red   ") => Some(Flag::Red),
+                (6, w) if w == word_of(b"Finish") => Some(Flag::Finish),
+                (6, w) if w == word_of(b"      ") => Some(Flag::None),
+                (6, w) if w == word_of(b"White ") => Some(Flag::White),
+                (6, w) if w == word_of(b"Black ") => Some(Flag::Black),
+                (6, w) if w == word_of(b"Purple") => Some(Flag::Purple),
+                (8, w) if w == word_of(b"Purple60") => Some(Flag::Purple60),
+                _ => None,
+            };
+            if let Some(flag) = known {
+                return flag;
+            }
+        }
+        Flag::from_wire(&crate::cp1252::decode(raw))
     }
 
     /// The text written on the wire (without quotes).
     pub fn wire_text(&self) -> &str {
         match self {
+            Flag::Green => "Green ",
+            Flag::Yellow => "Yellow",
+            Flag::Red => "Red   ",
+            Flag::Finish => "Finish",
+            Flag::White => "White ",
+            Flag::Black => "Black ",
+            Flag::Purple => "Purple",
+            Flag::Purple60 => "Purple60",
+            Flag::None => "      ",
             Flag::Other(text) => text,
-            known => KNOWN
-                .iter()
-                .find(|(flag, _)| flag == known)
-                .map_or("", |(_, wire)| wire),
         }
     }
 
@@ -78,10 +119,21 @@ impl Flag {
         };
         let name = text.trim();
         KNOWN
-            .iter()
-            .find(|(_, wire)| wire.trim().eq_ignore_ascii_case(name))
-            .map_or_else(|| self.clone(), |(flag, _)| flag.clone())
+            .into_iter()
+            .find(|flag| flag.wire_text().trim().eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| self.clone())
     }
+}
+
+/// Little-endian word of up to 8 bytes, zero-padded (for [`Flag::from_wire_bytes`]).
+const fn word_of(text: &[u8]) -> u64 {
+    let mut word = 0u64;
+    let mut i = 0;
+    while i < text.len() && i < 8 {
+        word |= (text[i] as u64) << (8 * i);
+        i += 1;
+    }
+    word
 }
 
 #[cfg(test)]
@@ -90,10 +142,29 @@ mod tests {
 
     #[test]
     fn known_flags_round_trip_through_their_wire_text() {
-        for (flag, wire) in KNOWN {
-            assert_eq!(Flag::from_wire(wire), flag);
-            assert_eq!(flag.wire_text(), wire);
+        for flag in KNOWN {
+            assert_eq!(Flag::from_wire(flag.wire_text()), flag);
+            assert_eq!(Flag::from_wire_bytes(flag.wire_text().as_bytes()), flag);
         }
+        for other in [
+            &b"Green "[..],
+            b"Green",
+            b"Green \0\0",
+            b"Purple6",
+            b"Purple600",
+            b"",
+            b"\x80",
+        ] {
+            let text = crate::cp1252::decode(other);
+            assert_eq!(
+                Flag::from_wire_bytes(other),
+                Flag::from_wire(&text),
+                "{text:?}"
+            );
+        }
+        assert_eq!(Flag::Red.wire_text(), "Red   ");
+        assert_eq!(Flag::None.wire_text(), "      ");
+        assert_eq!(Flag::from_wire("Yellow"), Flag::Yellow);
     }
 
     #[test]

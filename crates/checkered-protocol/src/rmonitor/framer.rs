@@ -91,7 +91,7 @@ impl LineFramer {
         }
         let mut chunk = chunk;
         if let Some(mut skip) = self.skipping.take() {
-            match chunk.iter().position(|&b| b == b'\n') {
+            match memchr::memchr(b'\n', chunk) {
                 None => {
                     skip.len += chunk.len() as u64;
                     self.base += chunk.len() as u64;
@@ -129,7 +129,7 @@ impl LineFramer {
         let pending = self.buf.get(self.start..).unwrap_or_default();
         let found = pending
             .get(self.scanned..)
-            .and_then(|s| s.iter().position(|&b| b == b'\n'));
+            .and_then(|s| memchr::memchr(b'\n', s));
         let (line_start, line_end) = match found {
             Some(i) => {
                 let end = self.start + self.scanned + i;
@@ -212,13 +212,13 @@ fn trim_cr(line: &[u8]) -> &[u8] {
 /// let mut dec = Decoder::default();
 /// dec.push(b"$B,95,\"Test R");
 /// assert!(dec.next().is_none());
-/// dec.push(b"ace\"\r\n$C,1,\"GT");
+/// dec.push(b"ace\"\r\n$C,1,\"GT\"");
 /// let first = dec.next().unwrap();
 /// assert_eq!(first.offset, 0);
 /// assert!(first.result.unwrap().is_session_end());
 /// dec.finish();
 /// let last = dec.next().unwrap();
-/// assert_eq!(last.offset, 18);
+/// assert_eq!(last.offset, 19);
 /// assert!(matches!(last.result, Ok(Record::Class { class_no: 1, .. })));
 /// assert!(dec.next().is_none());
 /// ```

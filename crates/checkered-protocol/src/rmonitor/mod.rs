@@ -25,7 +25,8 @@
 //! - `flag`: [`Flag`], the six-character track flag.
 //! - `record`: [`Record`] and its parts ([`RawField`], [`Separator`], [`LapKind`],
 //!   [`Section`]).
-//! - `decode`: [`decode_line`]. `encode`: [`encode_line`].
+//! - `decode`: [`decode_line`]; `fast`: its shortcut for canonical `$F` heartbeats.
+//! - `encode`: [`encode_line`].
 //! - `framer`: [`LineFramer`] (bytes → lines, bounded memory) and [`Decoder`]
 //!   (bytes → records), both reporting each line's stream offset via [`Located`].
 //! - `error`: [`RmonitorError`].
@@ -33,6 +34,7 @@
 mod decode;
 mod encode;
 mod error;
+mod fast;
 mod flag;
 mod framer;
 mod record;

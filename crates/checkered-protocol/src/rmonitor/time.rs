@@ -104,6 +104,34 @@ impl RmTime {
     /// with its own `-` (then all non-zero fields must have one). Minutes and seconds are
     /// below 60 and one or two digits; hours any width.
     pub fn parse(text: &[u8]) -> Option<Self> {
+        Self::parse_common(text).or_else(|| Self::parse_general(text))
+    }
+
+    /// Fast path for the layouts nearly every line uses: `HH:MM:SS[.D[D[D]]]`.
+    fn parse_common(text: &[u8]) -> Option<Self> {
+        let (hms, frac) = text.split_first_chunk::<8>()?;
+        let (hours, minutes, seconds) = hms_digits(u64::from_le_bytes(*hms))?;
+        let (millis, decimals) = match frac {
+            [] => (0, 0),
+            [b'.', d1] => (digit(*d1)? * 100, 1),
+            [b'.', d1, d2] => (pair(*d1, *d2)? * 10, 2),
+            [b'.', d1, d2, d3] => (pair(*d1, *d2)? * 10 + digit(*d3)?, 3),
+            _ => return None,
+        };
+        if minutes >= 60 || seconds >= 60 {
+            return None;
+        }
+        Some(RmTime {
+            ms: (hours * 3_600_000 + minutes * 60_000 + seconds * 1000 + millis) as i64,
+            widths: [2, 2, 2],
+            decimals,
+            lead: Lead::None,
+            neg_fields: 0,
+        })
+    }
+
+    /// Every other layout: signs, other widths.
+    fn parse_general(text: &[u8]) -> Option<Self> {
         let (lead, rest) = match text.split_first() {
             Some((b'-', rest)) => (Lead::Minus, rest),
             Some((b'+', rest)) => (Lead::Plus, rest),
@@ -210,6 +238,47 @@ impl TryFrom<String> for RmTime {
     fn try_from(s: String) -> Result<Self, String> {
         RmTime::parse(s.as_bytes()).ok_or_else(|| format!("bad RMonitor time {s:?}"))
     }
+}
+
+/// `HH:MM:SS` read as one little-endian word: (hours, minutes, seconds), with all six
+/// digits and both colons validated at once (this runs three times per heartbeat).
+#[inline]
+fn hms_digits(word: u64) -> Option<(u64, u64, u64)> {
+    const COLON_LANES: u64 = 0x0000_FF00_00FF_0000;
+    const COLONS: u64 = 0x0000_3A00_003A_0000;
+    const ZERO_DIGITS: u64 = 0x0000_3000_0030_0000;
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    const SIXES: u64 = 0x0606_0606_0606_0606;
+    if word & COLON_LANES != COLONS {
+        return None;
+    }
+    // Colons become '0'; then every byte must be 0x30..=0x39: high nibble 3, and adding
+    // 6 must not leave it (no lane can carry into the next once its nibble is 3).
+    let digits = (word & !COLON_LANES) | ZERO_DIGITS;
+    if digits & HIGH_NIBBLES != THREES || digits.wrapping_add(SIXES) & HIGH_NIBBLES != THREES {
+        return None;
+    }
+    let values = digits - THREES;
+    let lane = |i: u32| (values >> (8 * i)) & 0xFF;
+    Some((
+        lane(0) * 10 + lane(1),
+        lane(3) * 10 + lane(4),
+        lane(6) * 10 + lane(7),
+    ))
+}
+
+/// One ASCII digit's value.
+#[inline]
+fn digit(b: u8) -> Option<u64> {
+    let d = b.wrapping_sub(b'0');
+    (d < 10).then_some(u64::from(d))
+}
+
+/// Two ASCII digits' value.
+#[inline]
+fn pair(tens: u8, units: u8) -> Option<u64> {
+    Some(digit(tens)? * 10 + digit(units)?)
 }
 
 /// `flag` if `set`, else no bits.
@@ -340,6 +409,32 @@ mod tests {
             "99999999999999999999:00:00",
         ] {
             assert_eq!(RmTime::parse(bad.as_bytes()), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn word_parser_agrees_with_the_general_parser_on_every_byte() {
+        // Each position of "12:34:56" replaced by every byte value.
+        let base = *b"12:34:56";
+        for pos in 0..8 {
+            for b in 0..=255u8 {
+                let mut text = base;
+                text[pos] = b;
+                let fast = RmTime::parse_common(&text);
+                let general = RmTime::parse_general(&text);
+                let shown = String::from_utf8_lossy(&text);
+                if fast.is_some() {
+                    assert_eq!(fast, general, "{shown:?}");
+                }
+                let plain = text.iter().enumerate().all(|(i, c)| {
+                    if i == 2 || i == 5 {
+                        *c == b':'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
+                assert_eq!(fast.is_some(), plain && general.is_some(), "{shown:?}");
+            }
         }
     }
 
