@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use checkered_protocol::rmonitor::{
-    Decoder, Flag, Record, RmonitorError, decode_line, encode_line,
+    Decoder, Flag, Record, RmTime, RmonitorError, decode_line, encode_line,
 };
 
 const DATA: &str = concat!(
@@ -93,33 +93,7 @@ fn imsa_sebring_2009_session_4() {
         ],
     );
     assert!(d.errors.is_empty(), "{:?}", d.errors);
-    // Spot checks: the IMSA $L lines (ERM before v1.03: five fields only).
-    let crossings: Vec<_> = d
-        .records
-        .iter()
-        .filter(|r| matches!(r, Record::LineCrossing { .. }))
-        .collect();
-    let first = Record::LineCrossing {
-        car: "40".into(),
-        timeline_no: "P2".into(),
-        timeline_name: "POP".into(),
-        date: "01/27/2009".into(),
-        time: checkered_protocol::rmonitor::RmTime::from_ms(28_805_894),
-        driver_id: None,
-        class_name: None,
-        extra: vec![],
-    };
-    assert_eq!(crossings.first(), Some(&&first));
-    let sft = crossings
-        .iter()
-        .filter(
-            |r| matches!(r, Record::LineCrossing { timeline_name, .. } if timeline_name == "SFT"),
-        )
-        .count();
-    assert_eq!(sft, 309);
-    assert!(
-        matches!(crossings.last(), Some(Record::LineCrossing { car, time, .. }) if car == "21" && time.ms() == 36_191_603)
-    );
+    assert_sebring_line_crossings(&d.records);
     assert_eq!(d.records.iter().filter(|r| r.is_session_end()).count(), 3);
     let no_passing = d.records.iter().filter(|r| matches!(r,
         Record::RacePosition { total_time: t, .. } | Record::PracticePosition { best_lap_time: t, .. } if t.is_no_passing()));
@@ -129,6 +103,33 @@ fn imsa_sebring_2009_session_4() {
         .iter()
         .filter(|r| matches!(r, Record::Init { date, .. } if date == "27 Jan 09"));
     assert_eq!(inits.count(), 3);
+}
+
+/// The IMSA `$L` lines of 2009 (ERM before v1.03: five fields only).
+fn assert_sebring_line_crossings(records: &[Record]) {
+    let crossings: Vec<_> = records
+        .iter()
+        .filter(|r| matches!(r, Record::LineCrossing { .. }))
+        .collect();
+    let first = Record::LineCrossing {
+        car: "40".into(),
+        timeline_no: "P2".into(),
+        timeline_name: "POP".into(),
+        date: "01/27/2009".into(),
+        time: RmTime::from_ms(28_805_894),
+        driver_id: None,
+        class_name: None,
+        extra: vec![],
+    };
+    assert_eq!(crossings.first(), Some(&&first));
+    let sft = crossings.iter().filter(
+        |r| matches!(r, Record::LineCrossing { timeline_name, .. } if timeline_name == "SFT"),
+    );
+    assert_eq!(sft.count(), 309);
+    let last = crossings.last();
+    assert!(
+        matches!(last, Some(Record::LineCrossing { car, time, .. }) if car == "21" && time.ms() == 36_191_603)
+    );
 }
 
 #[test]

@@ -99,32 +99,38 @@ fn opt_i32() -> impl Strategy<Value = Option<i32>> {
     proptest::option::of(any::<i32>())
 }
 
-fn core_record() -> impl Strategy<Value = Record> {
-    prop_oneof![
-        (opt_u32(), time(), time(), time(), flag(), extra()).prop_map(
-            |(laps_to_go, time_to_go, time_of_day, race_time, flag, extra)| {
-                Record::Heartbeat {
-                    laps_to_go,
-                    time_to_go,
-                    time_of_day,
-                    race_time,
-                    flag,
-                    extra,
-                }
-            }
-        ),
-        (
-            name(),
-            name(),
-            name(),
-            name(),
-            name(),
-            name(),
-            opt_u32(),
-            extra()
-        )
-            .prop_map(
-                |(
+fn heartbeat() -> impl Strategy<Value = Record> {
+    (opt_u32(), time(), time(), time(), flag(), extra()).prop_map(
+        |(laps_to_go, time_to_go, time_of_day, race_time, flag, extra)| Record::Heartbeat {
+            laps_to_go,
+            time_to_go,
+            time_of_day,
+            race_time,
+            flag,
+            extra,
+        },
+    )
+}
+
+fn competitor() -> impl Strategy<Value = Record> {
+    prop_oneof![competitor_a(), competitor_ext()]
+}
+
+fn competitor_a() -> impl Strategy<Value = Record> {
+    (
+        (name(), name(), name()),
+        (name(), name(), name()),
+        opt_u32(),
+        extra(),
+    )
+        .prop_map(
+            |(
+                (reg_no, number, transponder),
+                (first_name, last_name, nationality),
+                class_no,
+                extra,
+            )| {
+                Record::Competitor {
                     reg_no,
                     number,
                     transponder,
@@ -133,31 +139,24 @@ fn core_record() -> impl Strategy<Value = Record> {
                     nationality,
                     class_no,
                     extra,
-                )| {
-                    Record::Competitor {
-                        reg_no,
-                        number,
-                        transponder,
-                        first_name,
-                        last_name,
-                        nationality,
-                        class_no,
-                        extra,
-                    }
                 }
-            ),
-        (
-            name(),
-            name(),
-            opt_u32(),
-            name(),
-            name(),
-            name(),
-            name(),
-            extra()
+            },
         )
-            .prop_map(
-                |(
+}
+
+fn competitor_ext() -> impl Strategy<Value = Record> {
+    (
+        (name(), name(), opt_u32()),
+        (name(), name(), name(), name()),
+        extra(),
+    )
+        .prop_map(
+            |(
+                (reg_no, number, class_no),
+                (first_name, last_name, nationality, additional),
+                extra,
+            )| {
+                Record::CompetitorExt {
                     reg_no,
                     number,
                     class_no,
@@ -166,19 +165,14 @@ fn core_record() -> impl Strategy<Value = Record> {
                     nationality,
                     additional,
                     extra,
-                )| {
-                    Record::CompetitorExt {
-                        reg_no,
-                        number,
-                        class_no,
-                        first_name,
-                        last_name,
-                        nationality,
-                        additional,
-                        extra,
-                    }
                 }
-            ),
+            },
+        )
+}
+
+fn definition() -> impl Strategy<Value = Record> {
+    let separator = prop_oneof![Just(Separator::Comma), Just(Separator::CommaSpace)];
+    prop_oneof![
         (any::<u32>(), name(), extra()).prop_map(|(run_no, description, extra)| Record::Run {
             run_no,
             description,
@@ -194,15 +188,27 @@ fn core_record() -> impl Strategy<Value = Record> {
             value,
             extra
         }),
+        (time(), name(), separator, extra()).prop_map(|(time_of_day, date, separator, extra)| {
+            Record::Init {
+                time_of_day,
+                date,
+                separator,
+                extra,
+            }
+        }),
+    ]
+}
+
+fn timing() -> impl Strategy<Value = Record> {
+    let lap_kind = prop_oneof![Just(LapKind::Practice), Just(LapKind::Race)];
+    prop_oneof![
         (any::<u32>(), name(), opt_i32(), time(), extra()).prop_map(
-            |(position, reg_no, laps, total_time, extra)| {
-                Record::RacePosition {
-                    position,
-                    reg_no,
-                    laps,
-                    total_time,
-                    extra,
-                }
+            |(position, reg_no, laps, total_time, extra)| Record::RacePosition {
+                position,
+                reg_no,
+                laps,
+                total_time,
+                extra
             }
         ),
         (any::<u32>(), name(), opt_u32(), time(), extra()).prop_map(
@@ -216,19 +222,23 @@ fn core_record() -> impl Strategy<Value = Record> {
                 }
             }
         ),
-        (time(), name(), any::<bool>(), extra()).prop_map(|(time_of_day, date, spaced, extra)| {
-            let separator = if spaced {
-                Separator::CommaSpace
-            } else {
-                Separator::Comma
-            };
-            Record::Init {
-                time_of_day,
-                date,
-                separator,
-                extra,
+        (lap_kind, any::<u32>(), name(), opt_u32(), time(), extra()).prop_map(
+            |(kind, position, reg_no, lap_no, lap_time, extra)| {
+                Record::LapInfo {
+                    kind,
+                    position,
+                    reg_no,
+                    lap_no,
+                    lap_time,
+                    extra,
+                }
             }
-        }),
+        ),
+    ]
+}
+
+fn event() -> impl Strategy<Value = Record> {
+    prop_oneof![
         (name(), time(), time(), extra()).prop_map(|(reg_no, lap_time, total_time, extra)| {
             Record::Passing {
                 reg_no,
@@ -252,7 +262,7 @@ fn core_record() -> impl Strategy<Value = Record> {
     ]
 }
 
-fn extension_record() -> impl Strategy<Value = Record> {
+fn imsa() -> impl Strategy<Value = Record> {
     let section = (name(), name(), name(), any::<u32>()).prop_map(
         |(name, start_line, end_line, distance_inches)| Section {
             name,
@@ -262,65 +272,41 @@ fn extension_record() -> impl Strategy<Value = Record> {
         },
     );
     let class_name = proptest::option::of(name().prop_filter("non-empty", |s| !s.is_empty()));
+    let line_crossing = (
+        (name(), name(), name(), name()),
+        time(),
+        opt_u32(),
+        class_name,
+        extra(),
+    )
+        .prop_map(
+            |((car, timeline_no, timeline_name, date), time, driver_id, class_name, extra)| {
+                Record::LineCrossing {
+                    car,
+                    timeline_no,
+                    timeline_name,
+                    date,
+                    time,
+                    driver_id,
+                    class_name,
+                    extra,
+                }
+            },
+        );
+    let track_info = (name(), name(), name(), vec(section, 0..4), extra()).prop_map(
+        |(name, short_name, distance, sections, extra)| Record::TrackInfo {
+            name,
+            short_name,
+            distance,
+            sections,
+            extra,
+        },
+    );
+    prop_oneof![line_crossing, track_info]
+}
+
+fn race_monitor() -> impl Strategy<Value = Record> {
     prop_oneof![
-        (
-            name(),
-            name(),
-            name(),
-            name(),
-            time(),
-            opt_u32(),
-            class_name,
-            extra()
-        )
-            .prop_map(
-                |(car, timeline_no, timeline_name, date, time, driver_id, class_name, extra)| {
-                    Record::LineCrossing {
-                        car,
-                        timeline_no,
-                        timeline_name,
-                        date,
-                        time,
-                        driver_id,
-                        class_name,
-                        extra,
-                    }
-                }
-            ),
-        (name(), name(), name(), vec(section, 0..4), extra()).prop_map(
-            |(name, short_name, distance, sections, extra)| {
-                Record::TrackInfo {
-                    name,
-                    short_name,
-                    distance,
-                    sections,
-                    extra,
-                }
-            }
-        ),
-        (
-            any::<bool>(),
-            any::<u32>(),
-            name(),
-            opt_u32(),
-            time(),
-            extra()
-        )
-            .prop_map(|(race, position, reg_no, lap_no, lap_time, extra)| {
-                let kind = if race {
-                    LapKind::Race
-                } else {
-                    LapKind::Practice
-                };
-                Record::LapInfo {
-                    kind,
-                    position,
-                    reg_no,
-                    lap_no,
-                    lap_time,
-                    extra,
-                }
-            }),
         (name(), extra()).prop_map(|(session_type, extra)| Record::RaceMonitorSession {
             session_type,
             extra
@@ -362,10 +348,13 @@ fn extension_record() -> impl Strategy<Value = Record> {
             guid,
             extra
         }),
-        ("[A-Za-z0-9_]{1,6}", vec(raw_field(), 0..5))
-            .prop_filter("not a known command", |(c, _)| !KNOWN.contains(&c.as_str()))
-            .prop_map(|(command, fields)| Record::Unknown { command, fields }),
     ]
+}
+
+fn unknown() -> impl Strategy<Value = Record> {
+    ("[A-Za-z0-9_]{1,6}", vec(raw_field(), 0..5))
+        .prop_filter("not a known command", |(c, _)| !KNOWN.contains(&c.as_str()))
+        .prop_map(|(command, fields)| Record::Unknown { command, fields })
 }
 
 const KNOWN: [&str; 21] = [
@@ -374,8 +363,17 @@ const KNOWN: [&str; 21] = [
 ];
 
 /// Any record the decoder can produce.
-pub fn record() -> impl Strategy<Value = Record> {
-    prop_oneof![core_record(), extension_record()]
+fn record() -> impl Strategy<Value = Record> {
+    prop_oneof![
+        heartbeat(),
+        competitor(),
+        definition(),
+        timing(),
+        event(),
+        imsa(),
+        race_monitor(),
+        unknown()
+    ]
 }
 
 fn encode(rec: &Record) -> Vec<u8> {

@@ -5,13 +5,12 @@
 //! time" with the field's 1-based index; whatever follows is kept as `extra`.
 //!
 //! # Layout
-//! - [`decode_line`]: the public entry point.
-//! - `Reader`: typed access to the fields of one line.
-//! - one `fn` per record family.
+//! - [`decode_line`]: the public entry point (fast paths first, then the general path).
+//! - one `fn` per record family, reading fields through `reader::Reader`.
 
 use super::fast;
-use super::tokenizer::{Field, Tokenizer};
-use super::{Flag, LapKind, RawField, Record, RmTime, RmonitorError, Section, Separator};
+use super::reader::Reader;
+use super::{LapKind, Record, RmonitorError, Section, Separator};
 use crate::cp1252;
 
 /// Decodes one line (without its LF; trailing CRs are stripped) into a [`Record`].
@@ -82,145 +81,6 @@ fn decode_fields(command: &[u8], fields: Option<&[u8]>) -> Result<Record, Rmonit
         b"SP" | b"SR" => lap_info(command, fields),
         b"RMS" | b"RMLT" | b"RMHL" | b"RMCA" | b"RMDTL" | b"join" => race_monitor(command, fields),
         _ => unknown(command, fields),
-    }
-}
-
-/// Typed, in-order access to the fields of one line.
-struct Reader<'a> {
-    toks: Tokenizer<'a>,
-    command: &'static str,
-    /// Fields the record needs, for the field-count error.
-    expected: usize,
-    /// Whether every field so far was written as `, value` (one space, nothing after).
-    comma_space: bool,
-}
-
-impl<'a> Reader<'a> {
-    fn new(fields: Option<&'a [u8]>, command: &'static str, expected: usize) -> Self {
-        Reader {
-            toks: Tokenizer::new(fields),
-            command,
-            expected,
-            comma_space: true,
-        }
-    }
-
-    /// 1-based index of the field read last.
-    fn index(&self) -> usize {
-        self.toks.next_index().saturating_sub(1)
-    }
-
-    fn next(&mut self) -> Option<Result<Field<'a>, RmonitorError>> {
-        let field = self.toks.next()?;
-        if let Ok(f) = &field {
-            self.comma_space &= matches!(f.leading, [b' ']) && f.trailing.is_empty();
-        }
-        Some(field)
-    }
-
-    fn field(&mut self) -> Result<Field<'a>, RmonitorError> {
-        match self.next() {
-            Some(field) => field,
-            None => Err(RmonitorError::FieldCount {
-                command: self.command,
-                expected: self.expected,
-                got: self.index(),
-            }),
-        }
-    }
-
-    fn string(&mut self) -> Result<String, RmonitorError> {
-        Ok(self.field()?.to_text())
-    }
-
-    fn bad_number(&self, field: &Field<'_>) -> RmonitorError {
-        RmonitorError::BadNumber {
-            command: self.command,
-            index: self.index(),
-            text: field.text().into_owned(),
-        }
-    }
-
-    fn number_of(&self, field: &Field<'_>) -> Result<Option<u32>, RmonitorError> {
-        if field.raw.is_empty() {
-            return Ok(None);
-        }
-        let n = field.number().and_then(|n| u32::try_from(n).ok());
-        n.map(Some).ok_or_else(|| self.bad_number(field))
-    }
-
-    fn opt_u32(&mut self) -> Result<Option<u32>, RmonitorError> {
-        let field = self.field()?;
-        self.number_of(&field)
-    }
-
-    /// An optional count that may be negative (`-2` laps after a penalty).
-    fn opt_i32(&mut self) -> Result<Option<i32>, RmonitorError> {
-        let field = self.field()?;
-        let (negative, digits) = match field.raw.split_first() {
-            None => return Ok(None),
-            Some((b'-', rest)) => (true, Field { raw: rest, ..field }),
-            Some(_) => (false, field),
-        };
-        let value = digits
-            .number()
-            .and_then(|n| i64::try_from(n).ok())
-            .map(|n| if negative { -n } else { n });
-        value
-            .and_then(|n| i32::try_from(n).ok())
-            .map(Some)
-            .ok_or_else(|| self.bad_number(&field))
-    }
-
-    fn u32(&mut self) -> Result<u32, RmonitorError> {
-        let field = self.field()?;
-        field
-            .number()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| self.bad_number(&field))
-    }
-
-    fn u64(&mut self) -> Result<u64, RmonitorError> {
-        let field = self.field()?;
-        field.number().ok_or_else(|| self.bad_number(&field))
-    }
-
-    fn bad_time(&self, field: &Field<'_>) -> RmonitorError {
-        RmonitorError::BadTime {
-            command: self.command,
-            index: self.index(),
-            text: field.text().into_owned(),
-        }
-    }
-
-    fn time(&mut self) -> Result<RmTime, RmonitorError> {
-        let field = self.field()?;
-        RmTime::parse(field.raw).ok_or_else(|| self.bad_time(&field))
-    }
-
-    fn flag(&mut self) -> Result<Flag, RmonitorError> {
-        let field = self.field()?;
-        Ok(if field.escaped {
-            Flag::from_wire(&field.text())
-        } else {
-            Flag::from_wire_bytes(field.raw)
-        })
-    }
-
-    /// Every remaining field, as written.
-    fn extra(&mut self) -> Result<Vec<RawField>, RmonitorError> {
-        let mut out = Vec::new();
-        while let Some(field) = self.next() {
-            out.push(raw_field(&field?));
-        }
-        Ok(out)
-    }
-}
-
-fn raw_field(field: &Field<'_>) -> RawField {
-    RawField {
-        text: field.text().into_owned(),
-        quoted: field.quoted,
     }
 }
 

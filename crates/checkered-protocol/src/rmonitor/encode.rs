@@ -10,13 +10,11 @@
 //! whitespace) is quoted instead.
 //!
 //! # Layout
-//! - [`encode_line`]: the public entry point.
-//! - `Writer`: field-level writing (separators, quoting, numbers, times).
+//! - [`encode_line`]: the public entry point, and one writer per record family.
+//! - `writer`: field-level writing (separators, quoting, numbers, times).
 
-use super::time::push_padded;
-use super::tokenizer::is_space;
-use super::{RawField, Record, RmTime, Separator};
-use crate::cp1252;
+use super::writer::Writer;
+use super::{Record, Separator};
 
 /// Appends `rec` to `out` as one RMonitor line, terminated by CR LF.
 ///
@@ -39,38 +37,64 @@ pub fn encode_line(rec: &Record, out: &mut Vec<u8>) {
     );
     let mut w = Writer { out, spaced };
     write_fields(rec, &mut w);
+    w.extra(rec.extra_fields());
     out.extend_from_slice(b"\r\n");
+}
+
+/// The typed fields of each record family (extra fields are written after them).
+fn write_fields(rec: &Record, w: &mut Writer<'_>) {
+    match rec {
+        Record::Heartbeat { .. } => write_heartbeat(rec, w),
+        Record::Competitor { .. } | Record::CompetitorExt { .. } => write_competitor(rec, w),
+        Record::Run { .. }
+        | Record::Class { .. }
+        | Record::Setting { .. }
+        | Record::Init { .. } => write_definition(rec, w),
+        Record::RacePosition { .. } | Record::PracticePosition { .. } | Record::LapInfo { .. } => {
+            write_position(rec, w)
+        }
+        Record::Passing { .. } | Record::Correction { .. } => write_event(rec, w),
+        Record::LineCrossing { .. } | Record::TrackInfo { .. } => write_imsa(rec, w),
+        Record::Unknown { .. } => {}
+        _ => write_race_monitor(rec, w),
+    }
 }
 
 /// Commands are ASCII letters, digits and `_`; anything else becomes `_` so that a
 /// hand-built [`Record::Unknown`] cannot inject separators.
 fn write_command(command: &str, out: &mut Vec<u8>) {
-    out.extend(command.bytes().map(|b| {
+    let safe = |b: u8| {
         if b.is_ascii_alphanumeric() || b == b'_' {
             b
         } else {
             b'_'
         }
-    }));
+    };
+    out.extend(command.bytes().map(safe));
 }
 
-fn write_fields(rec: &Record, w: &mut Writer<'_>) {
-    match rec {
-        Record::Heartbeat {
-            laps_to_go,
-            time_to_go,
-            time_of_day,
-            race_time,
-            flag,
-            extra,
-        } => {
-            w.opt_num(*laps_to_go);
-            w.time(time_to_go);
-            w.time(time_of_day);
-            w.time(race_time);
-            w.quoted(flag.wire_text());
-            w.extra(extra);
+/// `$F` heartbeat.
+fn write_heartbeat(rec: &Record, w: &mut Writer<'_>) {
+    if let Record::Heartbeat {
+        laps_to_go,
+        time_to_go,
+        time_of_day,
+        race_time,
+        flag,
+        ..
+    } = rec
+    {
+        w.opt_num(*laps_to_go);
+        for t in [time_to_go, time_of_day, race_time] {
+            w.time(t);
         }
+        w.quoted(flag.wire_text());
+    }
+}
+
+/// `$A` / `$COMP` competitors.
+fn write_competitor(rec: &Record, w: &mut Writer<'_>) {
+    match rec {
         Record::Competitor {
             reg_no,
             number,
@@ -79,16 +103,15 @@ fn write_fields(rec: &Record, w: &mut Writer<'_>) {
             last_name,
             nationality,
             class_no,
-            extra,
+            ..
         } => {
             w.quoted(reg_no);
             w.quoted(number);
             w.bare_text(transponder);
-            w.quoted(first_name);
-            w.quoted(last_name);
-            w.quoted(nationality);
+            for text in [first_name, last_name, nationality] {
+                w.quoted(text);
+            }
             w.opt_num(*class_no);
-            w.extra(extra);
         }
         Record::CompetitorExt {
             reg_no,
@@ -98,7 +121,7 @@ fn write_fields(rec: &Record, w: &mut Writer<'_>) {
             last_name,
             nationality,
             additional,
-            extra,
+            ..
         } => {
             w.quoted(reg_no);
             w.quoted(number);
@@ -106,81 +129,91 @@ fn write_fields(rec: &Record, w: &mut Writer<'_>) {
             for text in [first_name, last_name, nationality, additional] {
                 w.quoted(text);
             }
-            w.extra(extra);
         }
+        _ => {}
+    }
+}
+
+/// `$B` run, `$C` class, `$E` setting, `$I` init.
+fn write_definition(rec: &Record, w: &mut Writer<'_>) {
+    match rec {
         Record::Run {
             run_no: n,
             description: text,
-            extra,
+            ..
         }
         | Record::Class {
             class_no: n,
             description: text,
-            extra,
+            ..
         } => {
             w.num(u64::from(*n));
             w.quoted(text);
-            w.extra(extra);
         }
-        Record::Setting { key, value, extra } => {
+        Record::Setting { key, value, .. } => {
             w.quoted(key);
             w.quoted(value);
-            w.extra(extra);
         }
+        Record::Init {
+            time_of_day, date, ..
+        } => {
+            w.time(time_of_day);
+            w.quoted(date);
+        }
+        _ => {}
+    }
+}
+
+/// `$G`, `$H` and `$SP`/`$SR` positions.
+fn write_position(rec: &Record, w: &mut Writer<'_>) {
+    match rec {
         Record::RacePosition {
             position,
             reg_no,
             laps,
             total_time,
-            extra,
+            ..
         } => {
             w.num(u64::from(*position));
             w.quoted(reg_no);
             w.opt_signed(*laps);
             w.time(total_time);
-            w.extra(extra);
         }
         Record::PracticePosition {
             position,
             reg_no,
             best_lap_no: count,
             best_lap_time: time,
-            extra,
+            ..
         }
         | Record::LapInfo {
             position,
             reg_no,
             lap_no: count,
             lap_time: time,
-            extra,
             ..
         } => {
             w.num(u64::from(*position));
             w.quoted(reg_no);
             w.opt_num(*count);
             w.time(time);
-            w.extra(extra);
         }
-        Record::Init {
-            time_of_day,
-            date,
-            extra,
-            ..
-        } => {
-            w.time(time_of_day);
-            w.quoted(date);
-            w.extra(extra);
-        }
+        _ => {}
+    }
+}
+
+/// `$J` passing and `$COR` correction: the events that are never repeated.
+fn write_event(rec: &Record, w: &mut Writer<'_>) {
+    match rec {
         Record::Passing {
             reg_no,
             lap_time,
             total_time,
-            extra,
+            ..
         } => {
             w.quoted(reg_no);
             w.time(lap_time);
             w.time(total_time);
-            w.extra(extra);
         }
         Record::Correction {
             reg_no,
@@ -188,93 +221,79 @@ fn write_fields(rec: &Record, w: &mut Writer<'_>) {
             laps,
             corrected_total,
             delta,
-            extra,
+            ..
         } => {
             w.quoted(reg_no);
             w.quoted(number);
             w.opt_signed(*laps);
             w.time(corrected_total);
             w.time(delta);
-            w.extra(extra);
         }
-        Record::LineCrossing { .. } => write_line_crossing(rec, w),
-        Record::TrackInfo { .. } => write_track_info(rec, w),
-        _ => write_race_monitor(rec, w),
+        _ => {}
     }
 }
 
-fn write_line_crossing(rec: &Record, w: &mut Writer<'_>) {
-    let Record::LineCrossing {
-        car,
-        timeline_no,
-        timeline_name,
-        date,
-        time,
-        driver_id,
-        class_name,
-        extra,
-    } = rec
-    else {
-        return;
-    };
-    for text in [car, timeline_no, timeline_name, date] {
-        w.quoted(text);
+/// IMSA `$L` line crossing and `$T` track description.
+fn write_imsa(rec: &Record, w: &mut Writer<'_>) {
+    match rec {
+        Record::LineCrossing {
+            car,
+            timeline_no,
+            timeline_name,
+            date,
+            time,
+            driver_id,
+            class_name,
+            extra,
+        } => {
+            for text in [car, timeline_no, timeline_name, date] {
+                w.quoted(text);
+            }
+            w.time(time);
+            // Fields 6 and 7 arrived with ERM v1.03: written only when present, or when
+            // needed to keep extra fields in their positions.
+            let need_class = class_name.is_some() || !extra.is_empty();
+            if driver_id.is_some() || need_class {
+                w.opt_num(*driver_id);
+            }
+            if need_class {
+                w.quoted(class_name.as_deref().unwrap_or_default());
+            }
+        }
+        Record::TrackInfo {
+            name,
+            short_name,
+            distance,
+            sections,
+            ..
+        } => {
+            for text in [name, short_name, distance] {
+                w.quoted(text);
+            }
+            w.num(sections.len() as u64);
+            for s in sections {
+                for text in [&s.name, &s.start_line, &s.end_line] {
+                    w.quoted(text);
+                }
+                w.num(u64::from(s.distance_inches));
+            }
+        }
+        _ => {}
     }
-    w.time(time);
-    // Fields 6 and 7 arrived with ERM v1.03; write them only when present (or needed to
-    // keep the position of extra fields).
-    let need_class = class_name.is_some() || !extra.is_empty();
-    if driver_id.is_some() || need_class {
-        w.opt_num(*driver_id);
-    }
-    if need_class {
-        w.quoted(class_name.as_deref().unwrap_or_default());
-    }
-    w.extra(extra);
 }
 
-fn write_track_info(rec: &Record, w: &mut Writer<'_>) {
-    let Record::TrackInfo {
-        name,
-        short_name,
-        distance,
-        sections,
-        extra,
-    } = rec
-    else {
-        return;
-    };
-    w.quoted(name);
-    w.quoted(short_name);
-    w.quoted(distance);
-    w.num(sections.len() as u64);
-    for s in sections {
-        w.quoted(&s.name);
-        w.quoted(&s.start_line);
-        w.quoted(&s.end_line);
-        w.num(u64::from(s.distance_inches));
-    }
-    w.extra(extra);
-}
-
+/// The Race Monitor relay's own records.
 fn write_race_monitor(rec: &Record, w: &mut Writer<'_>) {
     match rec {
         Record::RaceMonitorSession {
-            session_type: text,
-            extra,
+            session_type: text, ..
         }
-        | Record::RaceMonitorDetail { text, extra } => {
-            w.quoted(text);
-            w.extra(extra);
-        }
+        | Record::RaceMonitorDetail { text, .. } => w.quoted(text),
         Record::RaceMonitorLapTime {
-            reg_no,
-            epoch_ms,
-            extra,
+            reg_no, epoch_ms, ..
         } => {
             w.bare_text(reg_no);
             w.num(*epoch_ms);
-            w.extra(extra);
         }
         Record::RaceMonitorLapHistory {
             reg_no,
@@ -283,7 +302,7 @@ fn write_race_monitor(rec: &Record, w: &mut Writer<'_>) {
             lap_time,
             flag,
             total_time,
-            extra,
+            ..
         } => {
             w.quoted(reg_no);
             w.quoted_num(*lap);
@@ -291,120 +310,12 @@ fn write_race_monitor(rec: &Record, w: &mut Writer<'_>) {
             w.time(lap_time);
             w.quoted(flag.wire_text());
             w.time(total_time);
-            w.extra(extra);
         }
-        Record::RaceMonitorClock { epoch_ms, extra } => {
-            w.num(*epoch_ms);
-            w.extra(extra);
-        }
-        Record::RaceMonitorJoin {
-            number,
-            guid,
-            extra,
-        } => {
+        Record::RaceMonitorClock { epoch_ms, .. } => w.num(*epoch_ms),
+        Record::RaceMonitorJoin { number, guid, .. } => {
             w.num(u64::from(*number));
             w.bare_text(guid);
-            w.extra(extra);
         }
-        Record::Unknown { fields, .. } => w.extra(fields),
         _ => {}
-    }
-}
-
-/// Writes fields after the command, each preceded by its separator.
-struct Writer<'o> {
-    out: &'o mut Vec<u8>,
-    /// `, ` instead of `,` between fields.
-    spaced: bool,
-}
-
-impl Writer<'_> {
-    fn sep(&mut self) {
-        self.out.push(b',');
-        if self.spaced {
-            self.out.push(b' ');
-        }
-    }
-
-    fn quoted(&mut self, text: &str) {
-        self.sep();
-        self.out.push(b'"');
-        if text.is_ascii() && !text.bytes().any(|b| b == b'"' || b == b'\n') {
-            self.out.extend_from_slice(text.as_bytes());
-        } else {
-            for c in text.chars() {
-                match c {
-                    '"' => self.out.extend_from_slice(b"\"\""),
-                    '\n' => self.out.push(b' '),
-                    c => self.out.push(cp1252::encode_char(c).unwrap_or(b'?')),
-                }
-            }
-        }
-        self.out.push(b'"');
-    }
-
-    /// A field the protocol writes without quotes; quoted when bare text would not read
-    /// back the same.
-    fn bare_text(&mut self, text: &str) {
-        let first = text.bytes().next();
-        let last = text.bytes().next_back();
-        let needs_quotes = first == Some(b'"')
-            || first.is_some_and(is_space)
-            || last.is_some_and(is_space)
-            || text.bytes().any(|b| b == b',' || b == b'\n');
-        if needs_quotes {
-            self.quoted(text);
-        } else {
-            self.sep();
-            cp1252::encode_into(text, self.out);
-        }
-    }
-
-    fn num(&mut self, n: u64) {
-        self.sep();
-        push_padded(self.out, n, 1);
-    }
-
-    fn opt_num(&mut self, n: Option<u32>) {
-        self.sep();
-        if let Some(n) = n {
-            push_padded(self.out, u64::from(n), 1);
-        }
-    }
-
-    fn quoted_num(&mut self, n: Option<u32>) {
-        self.sep();
-        self.out.push(b'"');
-        if let Some(n) = n {
-            push_padded(self.out, u64::from(n), 1);
-        }
-        self.out.push(b'"');
-    }
-
-    fn time(&mut self, t: &RmTime) {
-        self.sep();
-        self.out.push(b'"');
-        t.write_to(self.out);
-        self.out.push(b'"');
-    }
-
-    fn opt_signed(&mut self, n: Option<i32>) {
-        self.sep();
-        if let Some(n) = n {
-            if n < 0 {
-                self.out.push(b'-');
-            }
-            push_padded(self.out, u64::from(n.unsigned_abs()), 1);
-        }
-    }
-
-    fn extra(&mut self, fields: &[RawField]) {
-        for f in fields {
-            if f.quoted {
-                self.quoted(&f.text);
-            } else {
-                self.bare_text(&f.text);
-            }
-        }
     }
 }

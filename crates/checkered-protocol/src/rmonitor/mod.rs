@@ -23,10 +23,11 @@
 //! - [`tokenizer`]: CSV-aware, allocation-free field splitting of one line.
 //! - `time`: [`RmTime`], signed milliseconds that remember their text layout.
 //! - `flag`: [`Flag`], the six-character track flag.
-//! - `record`: [`Record`] and its parts ([`RawField`], [`Separator`], [`LapKind`],
-//!   [`Section`]).
-//! - `decode`: [`decode_line`]; `fast`: its shortcut for canonical `$F` heartbeats.
-//! - `encode`: [`encode_line`].
+//! - `record`: [`Record`]; `parts`: what it is built of ([`RawField`], [`Separator`],
+//!   [`LapKind`], [`Section`]).
+//! - `decode`: [`decode_line`]; `reader`: its typed field reader; `fast`: its shortcuts
+//!   for canonical `$F`, `$G` and `$H` lines.
+//! - `encode`: [`encode_line`]; `writer`: its field-level writing.
 //! - `framer`: [`LineFramer`] (bytes → lines, bounded memory) and [`Decoder`]
 //!   (bytes → records), both reporting each line's stream offset via [`Located`].
 //! - `error`: [`RmonitorError`].
@@ -37,16 +38,20 @@ mod error;
 mod fast;
 mod flag;
 mod framer;
+mod parts;
+mod reader;
 mod record;
 mod time;
 pub mod tokenizer;
+mod writer;
 
 pub use decode::decode_line;
 pub use encode::encode_line;
 pub use error::RmonitorError;
 pub use flag::Flag;
 pub use framer::{DEFAULT_MAX_LINE_LEN, Decoder, LineFramer, Located};
-pub use record::{LapKind, RawField, Record, SESSION_END_RUN, Section, Separator};
+pub use parts::{LapKind, RawField, Section, Separator};
+pub use record::{Record, SESSION_END_RUN};
 pub use time::{NO_PASSING_MS, RmTime};
 
 #[cfg(test)]

@@ -7,65 +7,15 @@
 //!
 //! # Layout
 //! - [`Record`]: one decoded line, serialised as `{"type":"HEARTBEAT", ...}`.
-//! - [`RawField`], [`Separator`], [`LapKind`], [`Section`]: the pieces records are built of.
+//! - [`SESSION_END_RUN`]: the `$B` "session ended" run number.
+//! - the pieces records are built of live in `parts`.
 
 use serde::{Deserialize, Serialize};
 
-use super::{Flag, RmTime};
+use super::{Flag, LapKind, RawField, RmTime, Section, Separator};
 
 /// `$B` run number meaning "no active run": the session has ended.
 pub const SESSION_END_RUN: u32 = 95;
-
-/// A field kept as written: extra trailing fields and the fields of unknown records.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct RawField {
-    /// The field's text (quotes removed, `""` unescaped, Windows-1252 decoded).
-    pub text: String,
-    /// Whether the field was quoted, so it is written back the same way.
-    pub quoted: bool,
-}
-
-/// How fields are separated on the line. Orbits writes bare commas; the RedMist relay
-/// synthesises `$I, "00:00:00", "0/0/0000"` with a space after each comma.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Separator {
-    /// `,` (the protocol's form).
-    #[default]
-    Comma,
-    /// `, ` (comma and one space).
-    CommaSpace,
-}
-
-impl Separator {
-    /// Whether this is the protocol's plain comma (used to omit it from JSON).
-    pub fn is_comma(&self) -> bool {
-        *self == Separator::Comma
-    }
-}
-
-/// Which undocumented lap-info record carried a lap: `$SP` (practice) or `$SR` (race).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum LapKind {
-    /// `$SP`.
-    Practice,
-    /// `$SR`.
-    Race,
-}
-
-/// One timed section of an IMSA `$T` track description.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Section {
-    /// Section name (`"LAP"`, `"S1"`…).
-    pub name: String,
-    /// Timeline the section starts at (`"T1"`).
-    pub start_line: String,
-    /// Timeline the section ends at (`"P1"`).
-    pub end_line: String,
-    /// Section length in inches.
-    pub distance_inches: u32,
-}
 
 /// One RMonitor line. Unknown commands are kept as [`Record::Unknown`], never dropped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -380,6 +330,34 @@ impl Record {
             Record::RaceMonitorDetail { .. } => "RMDTL",
             Record::RaceMonitorJoin { .. } => "join",
             Record::Unknown { command, .. } => command,
+        }
+    }
+
+    /// The fields kept as written: `extra` of a known record, every field of an unknown
+    /// one. The encoder writes them after the typed fields.
+    pub(crate) fn extra_fields(&self) -> &[RawField] {
+        match self {
+            Record::Heartbeat { extra, .. }
+            | Record::Competitor { extra, .. }
+            | Record::CompetitorExt { extra, .. }
+            | Record::Run { extra, .. }
+            | Record::Class { extra, .. }
+            | Record::Setting { extra, .. }
+            | Record::RacePosition { extra, .. }
+            | Record::PracticePosition { extra, .. }
+            | Record::Init { extra, .. }
+            | Record::Passing { extra, .. }
+            | Record::Correction { extra, .. }
+            | Record::LineCrossing { extra, .. }
+            | Record::TrackInfo { extra, .. }
+            | Record::LapInfo { extra, .. }
+            | Record::RaceMonitorSession { extra, .. }
+            | Record::RaceMonitorLapTime { extra, .. }
+            | Record::RaceMonitorLapHistory { extra, .. }
+            | Record::RaceMonitorClock { extra, .. }
+            | Record::RaceMonitorDetail { extra, .. }
+            | Record::RaceMonitorJoin { extra, .. } => extra,
+            Record::Unknown { fields, .. } => fields,
         }
     }
 

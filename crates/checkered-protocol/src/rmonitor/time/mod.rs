@@ -149,36 +149,19 @@ impl RmTime {
         };
         let (m_neg, minutes, m_width) = signed_digits(m_text, 2)?;
         let (s_neg, seconds, s_width) = signed_digits(s_text, 2)?;
-        let (millis, decimals) = match frac {
-            None => (0, 0),
-            Some(d) if (1..=3).contains(&d.len()) => {
-                (digits(d)? * 10u64.pow(3 - d.len() as u32), d.len() as u8)
-            }
-            Some(_) => return None,
-        };
+        let (millis, decimals) = fraction(frac)?;
         if minutes >= 60 || seconds >= 60 {
             return None;
         }
-        let mut neg_fields = bit(m_neg, NEG_MINUTES) | bit(s_neg, NEG_SECONDS);
-        let mut lead = lead;
-        if neg_fields != 0 && lead == Lead::Minus {
-            // `-1:-02:-03`: the leading minus was the hours field's own sign.
-            neg_fields |= NEG_HOURS;
-            lead = Lead::None;
-        }
+        let (lead, neg_fields) = signs(
+            lead,
+            bit(m_neg, NEG_MINUTES) | bit(s_neg, NEG_SECONDS),
+            [hours, minutes, seconds + millis],
+        )?;
         let magnitude = hours
             .checked_mul(3_600_000)?
             .checked_add(minutes * 60_000 + seconds * 1000 + millis)?;
         let magnitude = i64::try_from(magnitude).ok()?;
-        if neg_fields != 0 {
-            // Per-field signs: only with no leading sign, and on every non-zero field.
-            let nonzero = bit(hours > 0, NEG_HOURS)
-                | bit(minutes > 0, NEG_MINUTES)
-                | bit(seconds > 0 || millis > 0, NEG_SECONDS);
-            if lead != Lead::None || nonzero & !neg_fields != 0 {
-                return None;
-            }
-        }
         let negative = lead == Lead::Minus || neg_fields != 0;
         Some(RmTime {
             ms: if negative { -magnitude } else { magnitude },
@@ -281,6 +264,35 @@ fn pair(tens: u8, units: u8) -> Option<u64> {
     Some(digit(tens)? * 10 + digit(units)?)
 }
 
+/// The optional `.D`, `.DD` or `.DDD` part: (milliseconds, decimals).
+fn fraction(frac: Option<&[u8]>) -> Option<(u64, u8)> {
+    match frac {
+        None => Some((0, 0)),
+        Some(d) if (1..=3).contains(&d.len()) => {
+            Some((digits(d)? * 10u64.pow(3 - d.len() as u32), d.len() as u8))
+        }
+        Some(_) => None,
+    }
+}
+
+/// Checks the minus signs of a time and says where they belong: a leading `-` followed by
+/// per-field signs (`-1:-02:-03`) was the hours field's own; per-field signs must be on
+/// every non-zero field (`[hours, minutes, seconds-or-fraction]`) and not mix with `+`.
+fn signs(lead: Lead, neg_fields: u8, fields: [u64; 3]) -> Option<(Lead, u8)> {
+    if neg_fields == 0 {
+        return Some((lead, 0));
+    }
+    let (lead, neg_fields) = match lead {
+        Lead::Minus => (Lead::None, neg_fields | NEG_HOURS),
+        Lead::None => (Lead::None, neg_fields),
+        Lead::Plus => return None,
+    };
+    let [hours, minutes, seconds] = fields;
+    let nonzero =
+        bit(hours > 0, NEG_HOURS) | bit(minutes > 0, NEG_MINUTES) | bit(seconds > 0, NEG_SECONDS);
+    (nonzero & !neg_fields == 0).then_some((lead, neg_fields))
+}
+
 /// `flag` if `set`, else no bits.
 fn bit(set: bool, flag: u8) -> u8 {
     if set { flag } else { 0 }
@@ -342,136 +354,4 @@ pub(crate) fn push_padded(out: &mut Vec<u8>, n: u64, width: u8) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn round(text: &str) -> Option<(i64, String)> {
-        RmTime::parse(text.as_bytes()).map(|t| (t.ms(), t.to_string()))
-    }
-
-    #[test]
-    fn parses_every_layout_and_re_encodes_it_exactly() {
-        for (text, ms) in [
-            ("00:00:00", 0),
-            ("07:59:36", 28_776_000),
-            ("00:01:23.4", 83_400),
-            ("00:01:23.45", 83_450),
-            ("00:01:23.456", 83_456),
-            ("26:00:01.500", 93_601_500),
-            ("123:00:00", 442_800_000),
-            ("0:00:05", 5000),
-            ("0123:00:00.000", 442_800_000),
-            ("1:2:3", 3_723_000),
-        ] {
-            assert_eq!(round(text), Some((ms, text.to_owned())), "{text}");
-        }
-    }
-
-    #[test]
-    fn signed_layouts_round_trip() {
-        for (text, ms) in [
-            ("-00:00:00.250", -250),
-            ("+00:00:01.000", 1000),
-            ("-00:00:00", 0),
-            ("00:00:-47", -47_000),
-            ("00:00:-9", -9000),
-            ("00:-1:-5", -65_000),
-            ("-01:-02:-03.5", -3_723_500),
-            ("-1:-2:-3", -3_723_000),
-            ("-00:00:-01", -1000),
-            ("00:00:-00.250", -250),
-        ] {
-            assert_eq!(round(text), Some((ms, text.to_owned())), "{text}");
-        }
-        assert_eq!(RmTime::from_ms(-1500).to_string(), "-00:00:01.500");
-        assert!(RmTime::parse(b"00:00:-9").is_some_and(|t| t.is_negative()));
-    }
-
-    #[test]
-    fn rejects_malformed_times() {
-        for bad in [
-            "",
-            "12",
-            "1:2",
-            "00:60:00",
-            "00:00:60",
-            "00:00:00.",
-            "00:00:00.1234",
-            "x0:00:00",
-            "00:00:00 ",
-            "--00:00:01",
-            "01:-30:00",
-            "+00:00:-01",
-            "-01:30:-01",
-            "00:00:100",
-            "00:00:00.-5",
-            "00:00:00:00",
-            "99999999999999999999:00:00",
-        ] {
-            assert_eq!(RmTime::parse(bad.as_bytes()), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn word_parser_agrees_with_the_general_parser_on_every_byte() {
-        // Each position of "12:34:56" replaced by every byte value.
-        let base = *b"12:34:56";
-        for pos in 0..8 {
-            for b in 0..=255u8 {
-                let mut text = base;
-                text[pos] = b;
-                let fast = RmTime::parse_common(&text);
-                let general = RmTime::parse_general(&text);
-                let shown = String::from_utf8_lossy(&text);
-                if fast.is_some() {
-                    assert_eq!(fast, general, "{shown:?}");
-                }
-                let plain = text.iter().enumerate().all(|(i, c)| {
-                    if i == 2 || i == 5 {
-                        *c == b':'
-                    } else {
-                        c.is_ascii_digit()
-                    }
-                });
-                assert_eq!(fast.is_some(), plain && general.is_some(), "{shown:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn no_passing_sentinel_is_a_value_with_a_helper() {
-        let t = RmTime::parse(b"00:59:59.999");
-        assert_eq!(
-            t.map(|t| (t.ms(), t.is_no_passing())),
-            Some((3_599_999, true))
-        );
-        assert_eq!(
-            RmTime::parse(b"00:59:59").map(|t| t.is_no_passing()),
-            Some(false)
-        );
-    }
-
-    #[test]
-    fn constructors_use_the_orbits_layouts() {
-        assert_eq!(RmTime::from_ms(93_601_500).to_string(), "26:00:01.500");
-        assert_eq!(RmTime::from_secs(61).to_string(), "00:01:01");
-        for extreme in [i64::MAX, i64::MIN, -1, 0] {
-            let t = RmTime::from_ms(extreme);
-            assert_eq!(
-                RmTime::parse(t.to_string().as_bytes()),
-                Some(t),
-                "{extreme}"
-            );
-        }
-    }
-
-    #[test]
-    fn serde_uses_the_wire_text() {
-        let t = RmTime::parse(b"00:01:23.4");
-        let json = t.map(|t| serde_json::to_string(&t).unwrap_or_default());
-        assert_eq!(json.as_deref(), Some("\"00:01:23.4\""));
-        let back: Result<RmTime, _> = serde_json::from_str("\"00:01:23.4\"");
-        assert_eq!(back.ok(), t);
-        assert!(serde_json::from_str::<RmTime>("\"1:2\"").is_err());
-    }
-}
+mod tests;
