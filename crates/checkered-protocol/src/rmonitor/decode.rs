@@ -28,6 +28,8 @@ pub fn decode_line(line: &[u8]) -> Result<Record, RmonitorError> {
         (b"F", Some(fields)) => fast::heartbeat(fields),
         (b"G", Some(fields)) => fast::position(fields, true),
         (b"H", Some(fields)) => fast::position(fields, false),
+        (b"A", Some(fields)) => fast::competitor(fields, false),
+        (b"COMP", Some(fields)) => fast::competitor(fields, true),
         _ => None,
     };
     match fast {

@@ -37,7 +37,10 @@ struct Skip {
     len: u64,
 }
 
-/// Splits a byte stream into lines with bounded memory. See the [module docs](self).
+/// Splits a byte stream into lines (LF-terminated, CRs before the LF dropped) with memory
+/// bounded by the line limit: longer lines are skipped unbuffered and reported as
+/// [`RmonitorError::LineTooLong`]; at end of stream ([`LineFramer::finish`]) trailing bytes
+/// without a terminator become the last line.
 #[derive(Debug, Clone)]
 pub struct LineFramer {
     /// Bytes received and not yet returned; `buf[start..]` is pending.

@@ -26,7 +26,7 @@
 //! - `record`: [`Record`]; `parts`: what it is built of ([`RawField`], [`Separator`],
 //!   [`LapKind`], [`Section`]).
 //! - `decode`: [`decode_line`]; `reader`: its typed field reader; `fast`: its shortcuts
-//!   for canonical `$F`, `$G` and `$H` lines.
+//!   for canonical `$F`, `$G`, `$H`, `$A` and `$COMP` lines.
 //! - `encode`: [`encode_line`]; `writer`: its field-level writing.
 //! - `framer`: [`LineFramer`] (bytes → lines, bounded memory) and [`Decoder`]
 //!   (bytes → records), both reporting each line's stream offset via [`Located`].

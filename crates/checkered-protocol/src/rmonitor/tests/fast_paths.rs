@@ -1,6 +1,7 @@
 //! The fast paths must agree with the general decoder on every line they accept.
 
 use super::super::decode::decode_line_general;
+use super::super::fast;
 use super::*;
 use proptest::prelude::*;
 
@@ -73,7 +74,28 @@ fn near_canonical() -> impl Strategy<Value = String> {
         one_of(EXTRA),
     )
         .prop_map(|(cmd, p, r, n, t, x)| format!("${cmd},{p},{r},{n},{t}{x}"));
-    prop_oneof![heartbeat, position]
+    prop_oneof![heartbeat, position, entry()]
+}
+
+/// `$A` / `$COMP` lines near the canonical shape.
+fn entry() -> impl Strategy<Value = String> {
+    let texts = || (one_of(TEXTS), one_of(TEXTS), one_of(TEXTS));
+    let bare = prop_oneof![
+        one_of(NUMBERS),
+        one_of(&["NE4", "a\"b", "\"NE4\"", " 7", "7 ", "1,2"])
+    ];
+    (
+        one_of(&["A", "COMP"]),
+        texts(),
+        bare,
+        texts(),
+        one_of(NUMBERS),
+        one_of(EXTRA),
+    )
+        .prop_map(|(cmd, (a, b, c), bare, (d, e, f), n, x)| match cmd {
+            "A" => format!("$A,{a},{b},{bare},{c},{d},{e},{n}{x}"),
+            _ => format!("$COMP,{a},{b},{n},{c},{d},{e},{f}{x}"),
+        })
 }
 
 proptest! {
@@ -95,12 +117,18 @@ fn fast_paths_take_the_common_lines() {
         r#"$G,2,"45",,"00:59:59.999""#,
         r#"$G,58,"168",-2,"07:41:27.174""#,
         r#"$H,1,"21",3,"00:01:58.123""#,
+        r#"$A,"669","669",,"Rapscallion","","",2"#,
+        r#"$A,"12","12X",NE4,"J","M","GER",3"#,
+        r#"$COMP,"70","70",1,"Round 3 Racing","","","Trim-Tex""#,
     ] {
         let (cmd, fields) = line.split_once(',').unwrap_or_default();
+        let fields = fields.as_bytes();
         let fast = match cmd {
-            "$F" => crate::rmonitor::fast::heartbeat(fields.as_bytes()),
-            "$G" => crate::rmonitor::fast::position(fields.as_bytes(), true),
-            _ => crate::rmonitor::fast::position(fields.as_bytes(), false),
+            "$F" => fast::heartbeat(fields),
+            "$G" => fast::position(fields, true),
+            "$H" => fast::position(fields, false),
+            "$A" => fast::competitor(fields, false),
+            _ => fast::competitor(fields, true),
         };
         assert_eq!(
             fast.map(Ok),

@@ -104,7 +104,27 @@ impl RmTime {
     /// with its own `-` (then all non-zero fields must have one). Minutes and seconds are
     /// below 60 and one or two digits; hours any width.
     pub fn parse(text: &[u8]) -> Option<Self> {
-        Self::parse_common(text).or_else(|| Self::parse_general(text))
+        match text.split_first_chunk::<8>() {
+            Some((hms, [])) => Self::parse_plain(hms),
+            _ => Self::parse_common(text),
+        }
+        .or_else(|| Self::parse_general(text))
+    }
+
+    /// Exactly `HH:MM:SS` (the `$F` clock fields).
+    #[inline]
+    pub(crate) fn parse_plain(hms: &[u8; 8]) -> Option<Self> {
+        let (hours, minutes, seconds) = hms_digits(u64::from_le_bytes(*hms))?;
+        if minutes >= 60 || seconds >= 60 {
+            return None;
+        }
+        Some(RmTime {
+            ms: (hours * 3_600_000 + minutes * 60_000 + seconds * 1000) as i64,
+            widths: [2, 2, 2],
+            decimals: 0,
+            lead: Lead::None,
+            neg_fields: 0,
+        })
     }
 
     /// Fast path for the layouts nearly every line uses: `HH:MM:SS[.D[D[D]]]`.
@@ -131,6 +151,8 @@ impl RmTime {
     }
 
     /// Every other layout: signs, other widths.
+    #[cold]
+    #[inline(never)]
     fn parse_general(text: &[u8]) -> Option<Self> {
         let (lead, rest) = match text.split_first() {
             Some((b'-', rest)) => (Lead::Minus, rest),
