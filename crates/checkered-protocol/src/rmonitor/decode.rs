@@ -22,6 +22,7 @@ use crate::cp1252;
 /// let rec = decode_line(b"$G,4,\"7\",,\"00:00:03.863\"\r").unwrap();
 /// assert!(matches!(rec, Record::RacePosition { position: 4, laps: None, .. }));
 /// ```
+#[inline]
 pub fn decode_line(line: &[u8]) -> Result<Record, RmonitorError> {
     let (command, fields) = split_command(line)?;
     let fast = match (command, fields) {
