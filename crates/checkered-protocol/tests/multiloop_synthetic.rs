@@ -61,86 +61,111 @@ fn flag_at(lap: u64) -> TrackStatus {
     }
 }
 
-/// Per-lap events of every car: crossings, sections, completed laps, invalidations.
+/// The crossing at the end of section `section` (1-based) and the section time.
+fn sector_end(
+    car: u64,
+    lap: u64,
+    section: usize,
+    split_ms: u64,
+    t: u64,
+    manual: bool,
+) -> [Record; 2] {
+    let timeline = ["IM1", "IM2", "SF"][section - 1];
+    let source = if manual {
+        CrossingSource::Manual
+    } else {
+        CrossingSource::Antenna
+    };
+    [
+        Record::LineCrossing(LineCrossing {
+            number: car.to_string(),
+            unique_id: Some(car),
+            timeline: timeline.into(),
+            source,
+            elapsed_ms: Some(t),
+            track_status: flag_at(lap),
+            crossing_status: CrossingStatus::Track,
+            extra: vec![],
+        }),
+        Record::CompletedSection(CompletedSection {
+            number: car.to_string(),
+            unique_id: Some(car),
+            section: format!("S{section}"),
+            elapsed_ms: Some(t),
+            section_ms: Some(split_ms),
+            last_lap: Some(lap - 1),
+            extra: vec![],
+        }),
+    ]
+}
+
+/// Per-lap events of every car: crossings, sections, invalidations. Returns every
+/// (time, car, lap) at the line, for [`lap_results`].
 fn car_events(rng: &mut Lcg, seq: &mut u64, out: &mut Vec<(u64, Message)>) -> Vec<(u64, u64, u64)> {
     let mut finishes = Vec::new();
     for car in 1..=CARS {
         let mut t = 0u64;
         for lap in 1..=LAPS {
-            let lap_ms = 88_000
-                + car * 150
-                + rng.below(3_000)
-                + if flag_at(lap) == TrackStatus::Yellow {
-                    20_000
-                } else {
-                    0
-                };
+            let slow = if flag_at(lap) == TrackStatus::Yellow {
+                20_000
+            } else {
+                0
+            };
+            let lap_ms = 88_000 + car * 150 + rng.below(3_000) + slow;
             let splits = [
                 lap_ms * 3 / 10,
                 lap_ms * 4 / 10,
                 lap_ms - lap_ms * 3 / 10 - lap_ms * 4 / 10,
             ];
-            let lines = ["IM1", "IM2", "SF"];
-            for (i, (split, line)) in splits.iter().zip(lines).enumerate() {
+            for (i, split) in splits.into_iter().enumerate() {
                 t += split;
                 *seq += 1;
-                out.push((
-                    t,
-                    msg(
-                        RecordKind::New,
-                        *seq,
-                        Record::LineCrossing(LineCrossing {
-                            number: car.to_string(),
-                            unique_id: Some(car),
-                            timeline: line.into(),
-                            source: if rng.below(50) == 0 {
-                                CrossingSource::Manual
-                            } else {
-                                CrossingSource::Antenna
-                            },
-                            elapsed_ms: Some(t),
-                            track_status: flag_at(lap),
-                            crossing_status: CrossingStatus::Track,
-                            extra: vec![],
-                        }),
-                    ),
-                ));
-                out.push((
-                    t,
-                    msg(
-                        RecordKind::New,
-                        *seq,
-                        Record::CompletedSection(CompletedSection {
-                            number: car.to_string(),
-                            unique_id: Some(car),
-                            section: format!("S{}", i + 1),
-                            elapsed_ms: Some(t),
-                            section_ms: Some(*split),
-                            last_lap: Some(lap - 1),
-                            extra: vec![],
-                        }),
-                    ),
-                ));
+                for record in sector_end(car, lap, i + 1, split, t, rng.below(50) == 0) {
+                    out.push((t, msg(RecordKind::New, *seq, record)));
+                }
             }
             finishes.push((t, car, lap));
             if rng.below(5) == 0 {
-                out.push((
-                    t + 2_000,
-                    msg(
-                        RecordKind::New,
-                        *seq,
-                        Record::InvalidatedLap(InvalidatedLap {
-                            number: car.to_string(),
-                            unique_id: Some(car),
-                            elapsed_ms: Some(t),
-                            extra: vec![String::new()],
-                        }),
-                    ),
-                ));
+                let record = Record::InvalidatedLap(InvalidatedLap {
+                    number: car.to_string(),
+                    unique_id: Some(car),
+                    elapsed_ms: Some(t),
+                    extra: vec![String::new()],
+                });
+                out.push((t + 2_000, msg(RecordKind::New, *seq, record)));
             }
         }
     }
     finishes
+}
+
+/// A `$C` for `car` finishing `lap` at `t` in position `rank`, behind a leader on
+/// (laps, time at the line).
+fn completed_lap(car: u64, lap: u64, t: u64, rank: u64, (lead_laps, lead_t): (u64, u64)) -> Record {
+    Record::CompletedLap(CompletedLap {
+        rank: Some(rank),
+        number: car.to_string(),
+        unique_id: Some(car),
+        completed_laps: Some(lap),
+        elapsed_ms: Some(t),
+        last_lap_ms: Some(90_000 + car),
+        lap_status: LapStatus::Track,
+        fastest_lap_ms: Some(88_000 + car * 150),
+        fastest_lap: Some(1 + car % lap),
+        behind_leader_ms: Some(t.saturating_sub(lead_t)),
+        laps_behind_leader: Some(lead_laps - lap),
+        behind_preceding_ms: Some(rank * 311),
+        laps_behind_preceding: Some(0),
+        overall_rank: Some(rank),
+        overall_best_lap_ms: Some(88_150),
+        current_status: "Running".into(),
+        track_status: flag_at(lap),
+        pit_stops: Some(lap / 20),
+        last_lap_pitted: None,
+        start_position: Some(car),
+        laps_led: Some(0),
+        extra: vec![],
+    })
 }
 
 /// Completed laps in finishing order, with ranks, gaps and lead changes.
@@ -156,37 +181,8 @@ fn lap_results(finishes: &mut [(u64, u64, u64)], seq: &mut u64, out: &mut Vec<(u
         let rank = order.iter().position(|o| o.2 == car).unwrap_or(0) as u64 + 1;
         let (lead_laps, lead_t, lead_car) = order[0];
         *seq += 1;
-        out.push((
-            t,
-            msg(
-                RecordKind::New,
-                *seq,
-                Record::CompletedLap(CompletedLap {
-                    rank: Some(rank),
-                    number: car.to_string(),
-                    unique_id: Some(car),
-                    completed_laps: Some(lap),
-                    elapsed_ms: Some(t),
-                    last_lap_ms: Some(90_000 + car),
-                    lap_status: LapStatus::Track,
-                    fastest_lap_ms: Some(88_000 + car * 150),
-                    fastest_lap: Some(1 + car % lap),
-                    behind_leader_ms: Some(t.saturating_sub(lead_t)),
-                    laps_behind_leader: Some(lead_laps - lap),
-                    behind_preceding_ms: Some(rank * 311),
-                    laps_behind_preceding: Some(0),
-                    overall_rank: Some(rank),
-                    overall_best_lap_ms: Some(88_150),
-                    current_status: "Running".into(),
-                    track_status: flag_at(lap),
-                    pit_stops: Some(lap / 20),
-                    last_lap_pitted: None,
-                    start_position: Some(car),
-                    laps_led: Some(0),
-                    extra: vec![],
-                }),
-            ),
-        ));
+        let record = completed_lap(car, lap, t, rank, (lead_laps, lead_t));
+        out.push((t, msg(RecordKind::New, *seq, record)));
         if lead_car != leader {
             leader = lead_car;
             lead_changes += 1;
@@ -261,14 +257,25 @@ fn periodic(end_ms: u64, rng: &mut Lcg, out: &mut Vec<(u64, Message)>) {
 }
 
 fn refresh(t: u64, tick: u64, rng: &mut Lcg, out: &mut Vec<(u64, Message)>) {
-    let lap = t / 92_000 + 1;
+    for record in level4(t, tick, rng).into_iter().chain(level3(t, tick)) {
+        out.push((t, msg(RecordKind::Repeated, tick, record)));
+    }
+}
+
+/// Level-4 refresh: version, run, track, announcement.
+fn level4(t: u64, tick: u64, rng: &mut Lcg) -> [Record; 4] {
     let section = |n: &str, a: &str, b: &str| TrackSection {
         name: n.into(),
         length_in: "0".into(),
         start_line: a.into(),
         end_line: b.into(),
     };
-    let records = [
+    let sections = vec![
+        section("S1", "SF", "IM1"),
+        section("S2", "IM1", "IM2"),
+        section("S3", "IM2", "SF"),
+    ];
+    [
         Record::Version(Version {
             major: Some(1),
             minor: Some(5),
@@ -287,11 +294,7 @@ fn refresh(t: u64, tick: u64, rng: &mut Lcg, out: &mut Vec<(u64, Message)>) {
             name: "Circuit Großwald".into(),
             venue: "CGW".into(),
             length_mi: "3.4".into(),
-            sections: vec![
-                section("S1", "SF", "IM1"),
-                section("S2", "IM1", "IM2"),
-                section("S3", "IM2", "SF"),
-            ],
+            sections,
             extra: vec![],
         }),
         Record::Announcement(Announcement {
@@ -302,6 +305,14 @@ fn refresh(t: u64, tick: u64, rng: &mut Lcg, out: &mut Vec<(u64, Message)>) {
             text: format!("Track limits warning car {}", rng.below(CARS) + 1),
             extra: vec![],
         }),
+    ]
+}
+
+/// Level-3 refresh: flag statistics, current leader, and a USAC driver line.
+fn level3(t: u64, tick: u64) -> [Record; 3] {
+    let lap = t / 92_000 + 1;
+    let car = tick % CARS + 1;
+    [
         Record::FlagInfo(FlagInfo {
             track_status: flag_at(lap),
             lap: Some(lap),
@@ -327,16 +338,13 @@ fn refresh(t: u64, tick: u64, rng: &mut Lcg, out: &mut Vec<(u64, Message)>) {
         Record::Unknown(Unknown {
             command: "USAC:DRIVERID".into(),
             fields: vec![
-                format!("{:X}", tick % CARS + 1),
+                format!("{car:X}"),
                 format!("{t:X}"),
                 "3".into(),
-                driver(tick % CARS + 1),
+                driver(car),
             ],
         }),
-    ];
-    for record in records {
-        out.push((t, msg(RecordKind::Repeated, tick, record)));
-    }
+    ]
 }
 
 /// The session as (messages in wire order, encoded stream).

@@ -413,6 +413,10 @@ fn precise_errors() {
     for (text, expected) in cases {
         assert_eq!(decode_line(&wire(text)), Err(expected), "{text:?}");
     }
+}
+
+#[test]
+fn overflow_and_error_messages() {
     let overflow = decode_line(&wire("$V¦R¦1¦Q1¦10000000000000000¦5¦x"));
     assert!(
         matches!(overflow, Err(MultiloopError::HexOverflow { index: 4, .. })),
