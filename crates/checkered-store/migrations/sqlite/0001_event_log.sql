@@ -1,24 +1,54 @@
 -- The embedded event log (events.db). One writer thread appends; readers use WAL snapshots.
+--
+-- The raw log is the hot path (>= 200k durable events/s), so each raw event costs exactly
+-- one b-tree insert: its rowid encodes (track_no, track_seq), which orders a track's events
+-- without a second index, and duplicates are detected through `raw_runs` (one row per run
+-- of consecutive relay seqs) instead of a per-event unique index.
 
--- Raw envelopes per track in arrival order. `envelope` is the posted JSON without
--- `ingested_at_us` (kept as a column so it is written once and stamped on read).
-CREATE TABLE raw_events (
-    id             INTEGER PRIMARY KEY,
-    track_id       TEXT    NOT NULL,
-    track_seq      INTEGER NOT NULL,
-    idem_key       TEXT    NOT NULL,
-    ingested_at_us INTEGER NOT NULL,
-    envelope       TEXT    NOT NULL
-);
-CREATE UNIQUE INDEX raw_events_by_track ON raw_events (track_id, track_seq);
-CREATE UNIQUE INDEX raw_events_by_key ON raw_events (idem_key);
-
--- Per-track high-water marks, so sequences never restart after retention deletes rows.
-CREATE TABLE track_heads (
-    track_id            TEXT    PRIMARY KEY,
+-- One row per track: a small number used in raw ids, and the high-water marks, so sequences
+-- never restart after retention deletes rows.
+CREATE TABLE log_tracks (
+    track_no            INTEGER PRIMARY KEY,
+    track_id            TEXT    NOT NULL UNIQUE,
     last_raw_seq        INTEGER NOT NULL DEFAULT 0,
     last_ingested_at_us INTEGER NOT NULL DEFAULT 0,
     last_derived_seq    INTEGER NOT NULL DEFAULT 0
+);
+
+-- One row per relay boot on a track: the idempotency key `{track}:{client}:{boot}:{seq}`
+-- without its seq. `max_seq` is the highest relay seq stored, so in-order input (the normal
+-- case) is known to be new without a lookup.
+CREATE TABLE log_sources (
+    source_no INTEGER PRIMARY KEY,
+    track_no  INTEGER NOT NULL,
+    client_id TEXT    NOT NULL,
+    boot_id   TEXT    NOT NULL,
+    max_seq   INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (track_no, client_id, boot_id)
+);
+
+-- Raw envelopes. id = (track_no << 40) | track_seq. `envelope` is the posted JSON without
+-- the fields kept in columns or in log_tracks/log_sources (track_id, client_id, boot_id, seq,
+-- ingested_at_us); reads put them back.
+CREATE TABLE raw_events (
+    id             INTEGER PRIMARY KEY,
+    source_no      INTEGER NOT NULL,
+    seq            INTEGER NOT NULL,
+    ingested_at_us INTEGER NOT NULL,
+    envelope       TEXT    NOT NULL
+);
+
+-- The dedupe index: up to 128 relay seqs of one source, ascending, each with the raw id it
+-- was stored as (`entries`: pairs of little-endian u64 seq and i64 id). Every (source, seq)
+-- is in at most one run, so this table is the idempotency key's uniqueness; a relay sending
+-- in order fills one run after another, so it costs one row per 128 events.
+CREATE TABLE raw_runs (
+    source_no INTEGER NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq  INTEGER NOT NULL,
+    last_id   INTEGER NOT NULL,
+    entries   BLOB    NOT NULL,
+    PRIMARY KEY (source_no, first_seq)
 ) WITHOUT ROWID;
 
 -- The engine's output per track, in the engine's seq order.

@@ -14,7 +14,7 @@ fn derived(seq: u64, ts_us: i64, tag: &str) -> DerivedRow {
     DerivedRow {
         seq,
         ts_us,
-        session_id: (seq % 2 == 0).then(|| "heat-1".to_owned()),
+        session_id: seq.is_multiple_of(2).then(|| "heat-1".to_owned()),
         kind: "LAP".to_owned(),
         body: format!(r#"{{"seq":{seq},"tag":"{tag}"}}"#),
     }

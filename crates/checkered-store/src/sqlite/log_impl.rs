@@ -6,6 +6,7 @@
 //! - The trait implementation, one short method per operation.
 
 use super::ops::to_sql_seq;
+use super::raw_codec::encode_body;
 use super::writer::{Output, PreparedRaw, Work};
 use super::{SqliteLog, read};
 use crate::error::StoreError;
@@ -20,22 +21,22 @@ use checkered_protocol::contract::Envelope;
 /// Validates, keys and encodes each envelope; the first invalid one refuses the call.
 fn prepare_raw(events: Vec<Envelope>) -> Result<Vec<PreparedRaw>, StoreError> {
     let mut prepared = Vec::with_capacity(events.len());
-    for (index, mut envelope) in events.into_iter().enumerate() {
+    for (index, envelope) in events.into_iter().enumerate() {
         envelope.validate().map_err(|e| StoreError::Invalid {
             index,
             reason: e.to_string(),
         })?;
-        envelope.ingested_at_us = None;
-        let body = serde_json::to_string(&envelope).map_err(|e| StoreError::Invalid {
+        let body = encode_body(&envelope).map_err(|e| StoreError::Invalid {
             index,
             reason: e.to_string(),
         })?;
-        let key = envelope.idempotency_key().to_string();
-        prepared.push(PreparedRaw {
-            track_id: envelope.track_id,
-            key,
+        prepared.push(PreparedRaw::new(
+            &envelope.track_id,
+            &envelope.client_id,
+            &envelope.boot_id,
+            envelope.seq,
             body,
-        });
+        ));
     }
     Ok(prepared)
 }

@@ -5,18 +5,25 @@
 //! clones share the same writer and pool.
 //!
 //! Only one `SqliteLog` may write a given directory at a time: the writer caches each
-//! track's last sequence number. A second writer would get constraint errors on its appends
-//! (the `(track_id, track_seq)` index is unique), never a corrupted log.
+//! track's last sequence number and each relay's dedupe state. A second writer would get
+//! primary-key errors on its appends (raw ids encode the track sequence), never a silently
+//! reordered log.
 //!
 //! # Layout
 //! - [`SqliteLog`], [`SqliteOptions`]: opening, closing, the request plumbing.
 //! - `log_impl`: the [`EventLog`](crate::EventLog) implementation.
-//! - `writer` / `ops`: the writer thread and its SQL; `read`: the read pool and queries.
+//! - `writer`: the writer thread and group commit; `cache`: what it caches per track/source.
+//! - `raw_append`, `ops`, `retention`: the SQL of each write; `raw_codec`: the raw row layout.
+//! - `read`: the read pool and queries.
 //! - `schema`: PRAGMAs and migrations.
 
+mod cache;
 mod log_impl;
 mod ops;
+mod raw_append;
+mod raw_codec;
 mod read;
+mod retention;
 mod schema;
 mod writer;
 
@@ -119,7 +126,9 @@ impl SqliteLog {
             .send(Op { work, reply })
             .await
             .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        let answer = answer.await.map_err(|_| StoreError::Closed)?;
+        // `answer.work` (the request's buffers) is dropped here, on the caller's thread.
+        answer.result
     }
 
     /// Runs a read on a pooled connection on tokio's blocking threads.

@@ -8,10 +8,10 @@
 //! - One function per read query of the [`EventLog`](crate::EventLog) trait.
 
 use super::ops::{from_sql_seq, to_sql_seq};
+use super::raw_codec::{MAX_TRACK_SEQ, RowKeys, decode_body, raw_id, seq_of};
 use super::{schema, sql_error};
 use crate::error::StoreError;
 use crate::model::{DeadLetter, DerivedRow, SnapshotRow, StoredDeadLetter, StoredRaw};
-use checkered_protocol::contract::Envelope;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
@@ -63,11 +63,13 @@ fn limit_arg(limit: usize) -> i64 {
     i64::try_from(limit).unwrap_or(i64::MAX)
 }
 
-fn decode_error(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
-    move |e| StoreError::Decode {
-        what,
-        source: e.into(),
-    }
+/// The track number of `track`, if it was ever written.
+fn track_no(conn: &Connection, track: &str) -> Result<Option<i64>, StoreError> {
+    conn.prepare_cached("SELECT track_no FROM log_tracks WHERE track_id = ?1")
+        .map_err(sql_error)?
+        .query_row([track], |row| row.get(0))
+        .optional()
+        .map_err(sql_error)
 }
 
 pub(crate) fn raw(
@@ -76,29 +78,43 @@ pub(crate) fn raw(
     after: u64,
     limit: usize,
 ) -> Result<Vec<StoredRaw>, StoreError> {
+    let Some(no) = track_no(conn, track)? else {
+        return Ok(Vec::new());
+    };
+    if after >= MAX_TRACK_SEQ {
+        return Ok(Vec::new());
+    }
     let mut stmt = conn
         .prepare_cached(
-            "SELECT track_seq, ingested_at_us, envelope FROM raw_events
-             WHERE track_id = ?1 AND track_seq > ?2 ORDER BY track_seq LIMIT ?3",
+            "SELECT r.id, r.seq, r.ingested_at_us, r.envelope, s.client_id, s.boot_id
+             FROM raw_events r JOIN log_sources s ON s.source_no = r.source_no
+             WHERE r.id > ?1 AND r.id <= ?2 ORDER BY r.id LIMIT ?3",
         )
         .map_err(sql_error)?;
-    let args = params![track, to_sql_seq(after)?, limit_arg(limit)];
+    let args = params![
+        raw_id(no, after)?,
+        raw_id(no, MAX_TRACK_SEQ)?,
+        limit_arg(limit)
+    ];
     let mut rows = stmt.query(args).map_err(sql_error)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(sql_error)? {
-        let seq: i64 = row.get(0).map_err(sql_error)?;
-        let ingested: i64 = row.get(1).map_err(sql_error)?;
+        let id: i64 = row.get(0).map_err(sql_error)?;
+        let keys = RowKeys {
+            track_id: track.to_owned(),
+            client_id: row.get(4).map_err(sql_error)?,
+            boot_id: row.get(5).map_err(sql_error)?,
+            seq: from_sql_seq(row.get(1).map_err(sql_error)?)?,
+            ingested_at_us: row.get(2).map_err(sql_error)?,
+        };
         let text = row
-            .get_ref(2)
+            .get_ref(3)
             .map_err(sql_error)?
             .as_str()
             .map_err(|e| sql_error(e.into()))?;
-        let mut envelope: Envelope =
-            serde_json::from_str(text).map_err(decode_error("raw event"))?;
-        envelope.ingested_at_us = Some(ingested);
         out.push(StoredRaw {
-            track_seq: from_sql_seq(seq)?,
-            envelope,
+            track_seq: seq_of(id),
+            envelope: decode_body(text, keys)?,
         });
     }
     Ok(out)
@@ -118,7 +134,7 @@ pub(crate) fn last_raw_seq(conn: &Connection, track: &str) -> Result<u64, StoreE
     head_column(
         conn,
         track,
-        "SELECT last_raw_seq FROM track_heads WHERE track_id = ?1",
+        "SELECT last_raw_seq FROM log_tracks WHERE track_id = ?1",
     )
 }
 
@@ -126,13 +142,13 @@ pub(crate) fn last_derived_seq(conn: &Connection, track: &str) -> Result<u64, St
     head_column(
         conn,
         track,
-        "SELECT last_derived_seq FROM track_heads WHERE track_id = ?1",
+        "SELECT last_derived_seq FROM log_tracks WHERE track_id = ?1",
     )
 }
 
 pub(crate) fn tracks(conn: &Connection) -> Result<Vec<String>, StoreError> {
     let mut stmt = conn
-        .prepare_cached("SELECT track_id FROM track_heads WHERE last_raw_seq > 0 ORDER BY track_id")
+        .prepare_cached("SELECT track_id FROM log_tracks WHERE last_raw_seq > 0 ORDER BY track_id")
         .map_err(sql_error)?;
     let names = stmt.query_map([], |row| row.get(0)).map_err(sql_error)?;
     names.collect::<Result<Vec<String>, _>>().map_err(sql_error)

@@ -44,8 +44,8 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
         "PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = OFF;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -65536;
-         PRAGMA wal_autocheckpoint = 4000;",
+         PRAGMA cache_size = -16384;
+         PRAGMA wal_autocheckpoint = 1000;",
     )
     .map_err(sql_error)?;
     conn.set_prepared_statement_cache_capacity(32);
