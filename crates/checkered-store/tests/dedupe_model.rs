@@ -1,6 +1,7 @@
 //! Property test: the SQLite log's dedupe and sequencing against a plain in-memory model,
 //! under retries, out-of-order ranges, in-batch repeats, runs longer than one dedupe run row,
-//! and reopening the log between batches.
+//! reopening the log between batches (events after the last run write are read back), and
+//! run writes after every event up to never.
 
 use checkered_store::conformance::{T0, envelope, read_all_raw};
 use checkered_store::{AppendOutcome, EventLog, SqliteLog, SqliteOptions};
@@ -63,9 +64,13 @@ impl Model {
     }
 }
 
-async fn run(steps: Vec<Step>) {
+async fn run(steps: Vec<Step>, run_flush_events: u64) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let open = || SqliteLog::open(dir.path(), SqliteOptions::default()).expect("open");
+    let options = SqliteOptions {
+        run_flush_events,
+        ..SqliteOptions::default()
+    };
+    let open = || SqliteLog::open(dir.path(), options).expect("open");
     let mut log = open();
     let mut model = Model::default();
     for step in steps {
@@ -108,12 +113,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn dedupe_and_sequencing_match_the_model(steps in proptest::collection::vec(step(), 1..12)) {
+    fn dedupe_and_sequencing_match_the_model(
+        steps in proptest::collection::vec(step(), 1..12),
+        run_flush_events in prop_oneof![Just(1u64), Just(7), Just(60), Just(4096)],
+    ) {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("runtime");
-        runtime.block_on(run(steps));
+        runtime.block_on(run(steps, run_flush_events));
     }
 }

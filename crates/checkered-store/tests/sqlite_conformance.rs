@@ -5,20 +5,41 @@ use checkered_store::{EventLog, SqliteLog, SqliteOptions};
 use std::sync::Arc;
 use tempfile::TempDir;
 
-fn fresh() -> (TempDir, SqliteLog) {
+/// A fresh log; `eager` writes dedupe runs after every event instead of every few thousand,
+/// so both the in-memory and the on-disk dedupe paths run every scenario.
+fn fresh(eager: bool) -> (TempDir, SqliteLog) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let log = SqliteLog::open(dir.path(), SqliteOptions::default()).expect("open");
+    let options = SqliteOptions {
+        run_flush_events: if eager { 1 } else { 4_096 },
+        ..SqliteOptions::default()
+    };
+    let log = SqliteLog::open(dir.path(), options).expect("open");
     (dir, log)
 }
 
 macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            let (_dir, log) = fresh();
-            scenario::$name(&log).await;
+    ($($name:ident),* $(,)?) => {
+        mod lazy_runs {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (_dir, log) = fresh(false);
+                    scenario::$name(&log).await;
+                }
+            )*
         }
-    )*};
+        mod eager_runs {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let (_dir, log) = fresh(true);
+                    scenario::$name(&log).await;
+                }
+            )*
+        }
+    };
 }
 
 conformance!(
@@ -34,7 +55,7 @@ conformance!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_appenders_get_gap_free_seqs() {
-    let (_dir, log) = fresh();
+    let (_dir, log) = fresh(true);
     let log: Arc<dyn EventLog> = Arc::new(log);
     scenario::concurrent_appenders_get_gap_free_seqs(log, 12, 30).await;
 }

@@ -6,18 +6,21 @@
 -- of consecutive relay seqs) instead of a per-event unique index.
 
 -- One row per track: a small number used in raw ids, and the high-water marks, so sequences
--- never restart after retention deletes rows.
+-- never restart after retention deletes rows. `runs_through_seq`: every raw event of the
+-- track up to this track_seq is in `raw_runs`; later ones are found again from `raw_events`
+-- (which holds source_no and seq) when the writer loads the track.
 CREATE TABLE log_tracks (
     track_no            INTEGER PRIMARY KEY,
     track_id            TEXT    NOT NULL UNIQUE,
     last_raw_seq        INTEGER NOT NULL DEFAULT 0,
     last_ingested_at_us INTEGER NOT NULL DEFAULT 0,
-    last_derived_seq    INTEGER NOT NULL DEFAULT 0
+    last_derived_seq    INTEGER NOT NULL DEFAULT 0,
+    runs_through_seq    INTEGER NOT NULL DEFAULT 0
 );
 
 -- One row per relay boot on a track: the idempotency key `{track}:{client}:{boot}:{seq}`
--- without its seq. `max_seq` is the highest relay seq stored, so in-order input (the normal
--- case) is known to be new without a lookup.
+-- without its seq. `max_seq` is the highest relay seq covered by `raw_runs` (the writer keeps
+-- the live value), so in-order input (the normal case) is known to be new without a lookup.
 CREATE TABLE log_sources (
     source_no INTEGER PRIMARY KEY,
     track_no  INTEGER NOT NULL,
@@ -40,8 +43,9 @@ CREATE TABLE raw_events (
 
 -- The dedupe index: up to 128 relay seqs of one source, ascending, each with the raw id it
 -- was stored as (`entries`: pairs of little-endian u64 seq and i64 id). Every (source, seq)
--- is in at most one run, so this table is the idempotency key's uniqueness; a relay sending
--- in order fills one run after another, so it costs one row per 128 events.
+-- is in at most one run, so this table (with the events after `runs_through_seq`) is the
+-- idempotency key's uniqueness. The writer writes runs every few thousand events of a
+-- track, not every commit, so a commit of a few events dirties only a few pages.
 CREATE TABLE raw_runs (
     source_no INTEGER NOT NULL,
     first_seq INTEGER NOT NULL,

@@ -1,26 +1,28 @@
 //! The writer's cache of per-track and per-source state.
 //!
-//! It mirrors the committed database plus the writer's open transaction. Entries are loaded
-//! (or created) on first use inside the transaction; what the transaction changed is written
-//! back by [`Cache::flush`] before `COMMIT`. If a transaction rolls back, the writer throws the
-//! whole cache away ([`Cache::default`]) and it reloads from the database on demand, so a
-//! failure can never leave a sequence number or a dedupe run out of step with the file.
+//! It mirrors the database as seen by the writer's open transaction. Entries are loaded (or
+//! created) on first use; [`Cache::flush`] writes what changed before `COMMIT`. If a
+//! transaction rolls back (or retention deletes rows), the writer calls [`Cache::reset`] and
+//! everything reloads from the database on demand, so a failure can never leave a sequence
+//! number or a dedupe run out of step with the file.
+//!
+//! Dedupe runs are written lazily: a track's runs are written once it has
+//! `flush_every` events not yet covered by `raw_runs`, and `runs_through_seq` moves up. When a
+//! track is loaded, its raw events after `runs_through_seq` are read back into runs in memory
+//! (`store::recover_sources`), so a crash between run writes loses no dedupe information.
 //!
 //! # Layout
 //! - [`TrackState`]: track number and high-water marks (`log_tracks`).
-//! - [`SourceState`] and [`Run`]: a relay boot on a track and its recent dedupe runs
-//!   (`log_sources`, `raw_runs`).
-//! - [`Cache`]: both maps, the lists of what changed, and the flush.
+//! - [`SourceState`] and [`Run`]: a relay boot on a track and its runs not yet written.
+//! - [`Cache`]: both maps, what changed, and the flush. SQL is in `cache_store`.
 
-use super::ops::{from_sql_seq, to_sql_seq};
-use super::raw_codec::encode_entries;
-use super::sql_error;
+use super::cache_store as store;
 use crate::error::StoreError;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 
-/// Most relay seqs one run row holds, so rewriting the open run each commit stays cheap.
-const RUN_CAP: usize = 128;
+/// Most relay seqs one run row holds.
+pub(crate) const RUN_CAP: usize = 128;
 
 /// A track's number and high-water marks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,13 +31,15 @@ pub(crate) struct TrackState {
     pub raw_seq: u64,
     pub ingested_at_us: i64,
     pub derived_seq: u64,
+    /// Raw events up to this track seq are in `raw_runs`.
+    pub runs_through: u64,
 }
 
 /// Up to [`RUN_CAP`] relay seqs of one source, ascending, with the raw ids they were stored as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Run {
     pub entries: Vec<(u64, i64)>,
-    /// Changed in the open transaction.
+    /// Differs from (or is missing in) `raw_runs`.
     pub dirty: bool,
 }
 
@@ -55,12 +59,11 @@ impl Run {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SourceState {
     pub no: i64,
+    pub track_no: i64,
     /// Highest relay seq stored; anything above is new without a lookup.
     pub max_seq: u64,
-    /// The runs touched in the open transaction, the last one still open for appending.
+    /// Runs not yet written to `raw_runs` (all of them dirty) and the open run (the last).
     pub runs: Vec<Run>,
-    /// Listed in `Cache::changed_sources` already.
-    changed: bool,
 }
 
 impl SourceState {
@@ -86,22 +89,42 @@ impl SourceState {
 }
 
 /// Track and source state for the writer, keyed by track id and by `{track}:{client}:{boot}`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Cache {
-    pub tracks: HashMap<String, TrackState>,
-    pub sources: HashMap<String, SourceState>,
-    /// Tracks whose state differs from `log_tracks` (few: a set, not a list per event).
+    tracks: HashMap<String, TrackState>,
+    sources: HashMap<String, SourceState>,
+    /// Tracks whose state differs from `log_tracks`.
     changed_tracks: HashSet<String>,
-    changed_sources: Vec<String>,
+    /// Uncovered events per track that trigger writing its runs.
+    flush_every: u64,
 }
 
 impl Cache {
-    /// The state of `track_id`, loaded or created (inside the open transaction) on first use.
+    /// An empty cache that writes a track's runs every `flush_every` events.
+    pub fn new(flush_every: u64) -> Cache {
+        Cache {
+            tracks: HashMap::new(),
+            sources: HashMap::new(),
+            changed_tracks: HashSet::new(),
+            flush_every: flush_every.max(1),
+        }
+    }
+
+    /// Forgets everything; it reloads from the database on demand.
+    pub fn reset(&mut self) {
+        *self = Cache::new(self.flush_every);
+    }
+
+    /// The state of `track_id`, loaded or created on first use. Loading also reads back the
+    /// track's events not yet covered by `raw_runs`.
     pub fn track(&mut self, conn: &Connection, track_id: &str) -> Result<TrackState, StoreError> {
         if let Some(state) = self.tracks.get(track_id) {
             return Ok(*state);
         }
-        let state = load_or_create_track(conn, track_id)?;
+        let state = store::load_or_create_track(conn, track_id)?;
+        for (key, source) in store::recover_sources(conn, track_id, &state)? {
+            self.sources.insert(key, source);
+        }
         self.tracks.insert(track_id.to_owned(), state);
         Ok(state)
     }
@@ -118,7 +141,7 @@ impl Cache {
         }
     }
 
-    /// The state of a source, loaded or created on first use.
+    /// The state of a source, loaded or created on first use (after its track).
     pub fn source(
         &mut self,
         conn: &Connection,
@@ -128,7 +151,7 @@ impl Cache {
         boot_id: &str,
     ) -> Result<&mut SourceState, StoreError> {
         if !self.sources.contains_key(key) {
-            let state = load_or_create_source(conn, track_no, client_id, boot_id)?;
+            let state = store::load_or_create_source(conn, track_no, client_id, boot_id)?;
             self.sources.insert(key.to_owned(), state);
         }
         self.sources
@@ -140,152 +163,42 @@ impl Cache {
     pub fn record(&mut self, key: &str, seq: u64, id: i64) {
         if let Some(source) = self.sources.get_mut(key) {
             source.record(seq, id);
-            if !source.changed {
-                source.changed = true;
-                self.changed_sources.push(key.to_owned());
-            }
         }
     }
 
-    /// Writes every changed track, source and run; call before `COMMIT`. Afterwards only each
-    /// source's open run stays in memory.
+    /// Writes changed track states, and the runs of tracks with `flush_every` uncovered
+    /// events; call before `COMMIT`.
     pub fn flush(&mut self, conn: &Connection) -> Result<(), StoreError> {
-        for track_id in self.changed_tracks.drain() {
-            if let Some(state) = self.tracks.get(&track_id) {
-                store_track(conn, state)?;
+        for track_id in std::mem::take(&mut self.changed_tracks) {
+            let Some(mut state) = self.tracks.get(&track_id).copied() else {
+                continue;
+            };
+            if state.raw_seq.saturating_sub(state.runs_through) >= self.flush_every {
+                self.write_runs(conn, state.no)?;
+                state.runs_through = state.raw_seq;
+                self.tracks.insert(track_id, state);
             }
-        }
-        for key in self.changed_sources.drain(..) {
-            if let Some(source) = self.sources.get_mut(&key) {
-                store_source(conn, source)?;
-                let open = source.runs.pop();
-                source.runs.clear();
-                source.runs.extend(open.map(|run| Run {
-                    dirty: false,
-                    ..run
-                }));
-                source.changed = false;
-            }
+            store::store_track(conn, &state)?;
         }
         Ok(())
     }
-}
 
-fn load_or_create_track(conn: &Connection, track_id: &str) -> Result<TrackState, StoreError> {
-    let found = conn
-        .prepare_cached(
-            "SELECT track_no, last_raw_seq, last_ingested_at_us, last_derived_seq
-             FROM log_tracks WHERE track_id = ?1",
-        )
-        .map_err(sql_error)?
-        .query_row([track_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()
-        .map_err(sql_error)?;
-    if let Some((no, raw, ingested_at_us, derived)) = found {
-        return Ok(TrackState {
-            no,
-            raw_seq: from_sql_seq(raw)?,
-            ingested_at_us,
-            derived_seq: from_sql_seq(derived)?,
-        });
-    }
-    let no: i64 = conn
-        .prepare_cached("INSERT INTO log_tracks (track_id) VALUES (?1) RETURNING track_no")
-        .map_err(sql_error)?
-        .query_row([track_id], |r| r.get(0))
-        .map_err(sql_error)?;
-    Ok(TrackState {
-        no,
-        ..TrackState::default()
-    })
-}
-
-fn load_or_create_source(
-    conn: &Connection,
-    track_no: i64,
-    client_id: &str,
-    boot_id: &str,
-) -> Result<SourceState, StoreError> {
-    let found: Option<(i64, i64)> = conn
-        .prepare_cached(
-            "SELECT source_no, max_seq FROM log_sources
-             WHERE track_no = ?1 AND client_id = ?2 AND boot_id = ?3",
-        )
-        .map_err(sql_error)?
-        .query_row(params![track_no, client_id, boot_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()
-        .map_err(sql_error)?;
-    let (no, max_seq) = match found {
-        Some((no, max)) => (no, from_sql_seq(max)?),
-        None => {
-            let no = conn
-                .prepare_cached(
-                    "INSERT INTO log_sources (track_no, client_id, boot_id) VALUES (?1, ?2, ?3)
-                     RETURNING source_no",
-                )
-                .map_err(sql_error)?
-                .query_row(params![track_no, client_id, boot_id], |r| r.get(0))
-                .map_err(sql_error)?;
-            (no, 0)
+    /// Writes every dirty run (and `max_seq`) of the sources on track `track_no`; afterwards
+    /// only each source's open run stays in memory.
+    fn write_runs(&mut self, conn: &Connection, track_no: i64) -> Result<(), StoreError> {
+        for source in self.sources.values_mut().filter(|s| s.track_no == track_no) {
+            if source.runs.iter().any(|r| r.dirty) {
+                store::store_source(conn, source)?;
+            }
+            let open = source.runs.pop();
+            source.runs.clear();
+            source.runs.extend(open.map(|run| Run {
+                dirty: false,
+                ..run
+            }));
         }
-    };
-    Ok(SourceState {
-        no,
-        max_seq,
-        runs: Vec::new(),
-        changed: false,
-    })
-}
-
-fn store_track(conn: &Connection, state: &TrackState) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "UPDATE log_tracks SET last_raw_seq = ?2, last_ingested_at_us = ?3, last_derived_seq = ?4
-         WHERE track_no = ?1",
-    )
-    .map_err(sql_error)?
-    .execute(params![
-        state.no,
-        to_sql_seq(state.raw_seq)?,
-        state.ingested_at_us,
-        to_sql_seq(state.derived_seq)?
-    ])
-    .map_err(sql_error)?;
-    Ok(())
-}
-
-fn store_source(conn: &Connection, source: &SourceState) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE log_sources SET max_seq = ?2 WHERE source_no = ?1")
-        .map_err(sql_error)?
-        .execute(params![source.no, to_sql_seq(source.max_seq)?])
-        .map_err(sql_error)?;
-    let mut upsert = conn
-        .prepare_cached(
-            "INSERT INTO raw_runs (source_no, first_seq, last_seq, last_id, entries)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (source_no, first_seq) DO UPDATE SET last_seq = excluded.last_seq,
-               last_id = excluded.last_id, entries = excluded.entries",
-        )
-        .map_err(sql_error)?;
-    for run in source.runs.iter().filter(|r| r.dirty) {
-        let (Some(&(first, _)), Some(&(last, last_id))) = (run.entries.first(), run.entries.last())
-        else {
-            continue;
-        };
-        let entries = encode_entries(&run.entries);
-        let args = params![
-            source.no,
-            to_sql_seq(first)?,
-            to_sql_seq(last)?,
-            last_id,
-            entries
-        ];
-        upsert.execute(args).map_err(sql_error)?;
+        Ok(())
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -295,9 +208,9 @@ mod tests {
     fn source() -> SourceState {
         SourceState {
             no: 1,
+            track_no: 1,
             max_seq: 0,
             runs: Vec::new(),
-            changed: false,
         }
     }
 

@@ -18,6 +18,7 @@
 //! - `schema`: PRAGMAs and migrations.
 
 mod cache;
+mod cache_store;
 mod log_impl;
 mod ops;
 mod raw_append;
@@ -49,6 +50,9 @@ pub struct SqliteOptions {
     pub max_group_rows: usize,
     /// Write requests that may wait for the writer before callers are held back.
     pub queue_depth: usize,
+    /// Raw events of a track between writes of its dedupe runs. Larger means fewer pages per
+    /// commit; a track's load (after a restart) reads back at most about this many events.
+    pub run_flush_events: u64,
 }
 
 impl Default for SqliteOptions {
@@ -57,6 +61,7 @@ impl Default for SqliteOptions {
             read_connections: 4,
             max_group_rows: 16_384,
             queue_depth: 4_096,
+            run_flush_events: 4_096,
         }
     }
 }
@@ -91,7 +96,7 @@ impl SqliteLog {
         let readers = Arc::new(ReadPool::new(path, options.read_connections));
         readers.with(|_| Ok(()))?;
         let (tx, rx) = mpsc::channel(options.queue_depth.max(1));
-        let thread = writer::spawn(conn, rx, options.max_group_rows)?;
+        let thread = writer::spawn(conn, rx, &options)?;
         Ok(SqliteLog {
             inner: Arc::new(Inner {
                 sender: Mutex::new(Some(tx)),

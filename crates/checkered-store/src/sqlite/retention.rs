@@ -33,12 +33,11 @@ pub(crate) fn enforce(
     const SNAPSHOTS: &str = "DELETE FROM snapshots WHERE ts_us < ?1 AND raw_seq <
         (SELECT MAX(s.raw_seq) FROM snapshots s WHERE s.track_id = snapshots.track_id)";
     const DEAD: &str = "DELETE FROM dead_letters WHERE received_at_us < ?1";
-    // Write what the open transaction cached so far, then forget runs that may be deleted.
+    // Write what the open transaction cached so far; after deleting, reload from the file
+    // (runs of deleted events must not answer dedupe lookups from memory).
     cache.flush(conn)?;
     let raw = raw(conn, Retention::cutoff_us(now_us, limits.raw))?;
-    for source in cache.sources.values_mut() {
-        source.runs.clear();
-    }
+    cache.reset();
     let run = |sql: &str, keep| -> Result<u64, StoreError> {
         let cutoff = Retention::cutoff_us(now_us, keep);
         Ok(deleted(conn.execute(sql, [cutoff]).map_err(sql_error)?))

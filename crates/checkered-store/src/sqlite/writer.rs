@@ -17,7 +17,7 @@
 
 use super::cache::Cache;
 use super::ops;
-use super::sql_error;
+use super::{SqliteOptions, sql_error};
 use crate::error::StoreError;
 use crate::model::{
     AppendOutcome, DeadLetter, DerivedRow, Retention, RetentionReport, SnapshotRow,
@@ -154,12 +154,12 @@ impl Op {
 pub(crate) fn spawn(
     conn: Connection,
     rx: mpsc::Receiver<Op>,
-    max_group_rows: usize,
+    options: &SqliteOptions,
 ) -> Result<JoinHandle<()>, StoreError> {
     let writer = Writer {
         conn,
-        cache: Cache::default(),
-        max_group_rows: max_group_rows.max(1),
+        cache: Cache::new(options.run_flush_events),
+        max_group_rows: options.max_group_rows.max(1),
     };
     std::thread::Builder::new()
         .name("checkered-store-writer".into())
@@ -222,7 +222,7 @@ impl Writer {
         let result = self.try_apply(ops);
         if result.is_err() {
             // The transaction rolled back: forget everything cached, reload on demand.
-            self.cache = Cache::default();
+            self.cache.reset();
         }
         result
     }
