@@ -21,7 +21,9 @@ use checkered_protocol::contract::Envelope;
 ///
 /// Contract every backend keeps (the conformance suite checks it):
 /// - raw events get a gap-free per-track `track_seq` (1, 2, 3, …) in arrival order;
-/// - an envelope whose idempotency key is already stored is a duplicate and changes nothing;
+/// - an envelope whose idempotency key is already stored is a duplicate and changes nothing
+///   (for as long as the raw event is kept: retention ends its dedupe too, like a JetStream
+///   duplicate window);
 /// - a write call returns only after its effect is durable, and is all-or-nothing;
 /// - reads return rows in ascending sequence order.
 #[async_trait]

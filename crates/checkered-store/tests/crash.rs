@@ -71,6 +71,18 @@ fn kill_9_loses_no_acknowledged_append() {
     let stdout = child.stdout.take().expect("piped stdout");
 
     // Act: read acknowledgements, then SIGKILL while batches are in flight.
+    let acked = read_acks(stdout);
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+    assert!(acked.len() >= ACKS_BEFORE_KILL, "child stopped early");
+
+    // Assert
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(check_after_crash(dir.path(), &acked));
+}
+
+/// The first [`ACKS_BEFORE_KILL`] acknowledged keys the child prints.
+fn read_acks(stdout: std::process::ChildStdout) -> Vec<String> {
     let mut acked = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("read child");
@@ -81,47 +93,44 @@ fn kill_9_loses_no_acknowledged_append() {
             break;
         }
     }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reap");
-    assert!(acked.len() >= ACKS_BEFORE_KILL, "child stopped early");
+    acked
+}
 
-    // Assert: reopen; every acked key once, seqs gap-free per track, and a retry of every
-    // acknowledged event (the relay's spool after a lost answer) is a duplicate.
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    runtime.block_on(async {
-        let log = SqliteLog::open(dir.path(), SqliteOptions::default()).expect("reopen");
-        let mut stored: HashMap<String, u64> = HashMap::new();
-        for track in TRACKS {
-            let rows = read_all_raw(&log, track).await;
-            let want: Vec<u64> = (1..=rows.len() as u64).collect();
-            assert_eq!(rows.iter().map(|r| r.track_seq).collect::<Vec<_>>(), want);
-            assert_eq!(
-                log.last_raw_seq(track).await.expect("last"),
-                rows.len() as u64
-            );
-            for row in rows {
-                let key = row.envelope.idempotency_key().to_string();
-                assert!(
-                    stored.insert(key, row.track_seq).is_none(),
-                    "a key stored twice"
-                );
-            }
-        }
-        let retry: Vec<_> = acked.iter().map(|key| envelope_of(key)).collect();
-        let outcomes = log.append_raw(retry, T0).await.expect("retry");
-        for (key, outcome) in acked.iter().zip(outcomes) {
-            let seq = stored.get(key).copied();
-            assert_eq!(
-                seq,
-                Some(outcome.track_seq()),
-                "acknowledged {key} stored once"
-            );
+/// Reopens the log: every acked key once, seqs gap-free per track, and a retry of every
+/// acknowledged event (the relay's spool after a lost answer) is a duplicate.
+async fn check_after_crash(dir: &std::path::Path, acked: &[String]) {
+    let log = SqliteLog::open(dir, SqliteOptions::default()).expect("reopen");
+    let mut stored: HashMap<String, u64> = HashMap::new();
+    for track in TRACKS {
+        let rows = read_all_raw(&log, track).await;
+        let want: Vec<u64> = (1..=rows.len() as u64).collect();
+        assert_eq!(rows.iter().map(|r| r.track_seq).collect::<Vec<_>>(), want);
+        assert_eq!(
+            log.last_raw_seq(track).await.expect("last"),
+            rows.len() as u64
+        );
+        for row in rows {
+            let key = row.envelope.idempotency_key().to_string();
             assert!(
-                matches!(outcome, AppendOutcome::Duplicate { .. }),
-                "{key}: {outcome:?}"
+                stored.insert(key, row.track_seq).is_none(),
+                "a key stored twice"
             );
         }
-    });
+    }
+    let retry: Vec<_> = acked.iter().map(|key| envelope_of(key)).collect();
+    let outcomes = log.append_raw(retry, T0).await.expect("retry");
+    for (key, outcome) in acked.iter().zip(outcomes) {
+        let seq = stored.get(key).copied();
+        assert_eq!(
+            seq,
+            Some(outcome.track_seq()),
+            "acknowledged {key} stored once"
+        );
+        assert!(
+            matches!(outcome, AppendOutcome::Duplicate { .. }),
+            "{key}: {outcome:?}"
+        );
+    }
 }
 
 /// The envelope the child sent for an idempotency key (the fixture is deterministic).

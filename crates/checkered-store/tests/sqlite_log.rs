@@ -177,3 +177,48 @@ async fn files_it_cannot_use_are_refused_as_fatal() {
     let err = SqliteLog::open(garbage.path(), SqliteOptions::default()).expect_err("garbage");
     assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_also_drops_the_dedupe_runs_of_deleted_events() {
+    // Arrange: runs written after every event, ten old events, a snapshot after all of them.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let options = SqliteOptions {
+        run_flush_events: 1,
+        ..SqliteOptions::default()
+    };
+    let log = SqliteLog::open(dir.path(), options).expect("open");
+    let old = T0 - 8 * 86_400_000_000;
+    let batch: Vec<_> = (1..=10)
+        .map(|s| envelope("sebring", "r1", "b1", s))
+        .collect();
+    log.append_raw(batch, old).await.expect("append");
+    let snap = SnapshotRow {
+        raw_seq: 10,
+        derived_seq: 0,
+        ts_us: T0,
+        body: Vec::new(),
+    };
+    log.save_snapshot("sebring", snap).await.expect("snapshot");
+    let runs = || {
+        let conn = rusqlite::Connection::open(dir.path().join("events.db")).expect("conn");
+        conn.query_row("SELECT COUNT(*) FROM raw_runs", [], |r| r.get::<_, i64>(0))
+            .expect("count")
+    };
+    assert!(runs() > 0);
+
+    // Act
+    let report = log
+        .enforce_retention(T0, &checkered_store::Retention::default())
+        .await
+        .expect("retention");
+
+    // Assert: nothing points at deleted events, and dedupe does not outlive them: a retry
+    // of a deleted event is stored again, after the track's high-water mark.
+    assert_eq!(report.raw, 10);
+    assert_eq!(runs(), 0);
+    let again = log
+        .append_raw(vec![envelope("sebring", "r1", "b1", 3)], T0)
+        .await
+        .expect("append");
+    assert_eq!(again, [AppendOutcome::Accepted { track_seq: 11 }]);
+}

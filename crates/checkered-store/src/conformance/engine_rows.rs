@@ -148,6 +148,36 @@ pub async fn dead_letters_round_trip(log: &dyn EventLog) {
 /// derived events after it; a track without a snapshot keeps everything; sequences
 /// continue after deletion; a second pass deletes nothing.
 pub async fn retention_keeps_what_a_restart_needs(log: &dyn EventLog) {
+    arrange_aged_rows(log).await;
+
+    let report = log
+        .enforce_retention(T0, &Retention::default())
+        .await
+        .expect("retain");
+    let expected = RetentionReport {
+        raw: 4,
+        derived: 3,
+        snapshots: 1,
+        dead_letters: 1,
+    };
+    assert_eq!(report, expected);
+    check_what_retention_kept(log).await;
+
+    let more = log
+        .append_raw(vec![envelope("mu", "r1", "b1", 6)], T0)
+        .await
+        .expect("raw");
+    assert_eq!(more.first().map(|o| o.track_seq()), Some(6));
+    let again = log
+        .enforce_retention(T0, &Retention::default())
+        .await
+        .expect("retain");
+    assert_eq!(again, RetentionReport::default());
+}
+
+/// Track `mu`: 5 raw events 10 days old, 5 derived 40 days old, snapshots at raw 3 (old) and
+/// raw 4 (9 days old). Track `nu`: 3 raw, 5 derived, no snapshot. Dead letters 15 and 1 days old.
+async fn arrange_aged_rows(log: &dyn EventLog) {
     let old = T0 - 10 * DAY_US;
     let raw = |track: &str, n: u64| (1..=n).map(|s| envelope(track, "r1", "b1", s)).collect();
     log.append_raw(raw("mu", 5), old).await.expect("raw");
@@ -168,19 +198,10 @@ pub async fn retention_keeps_what_a_restart_needs(log: &dyn EventLog) {
         letter(None, "new", T0 - DAY_US),
     ];
     log.dead_letter(letters).await.expect("dlq");
+}
 
-    let report = log
-        .enforce_retention(T0, &Retention::default())
-        .await
-        .expect("retain");
-    let expected = RetentionReport {
-        raw: 4,
-        derived: 3,
-        snapshots: 1,
-        dead_letters: 1,
-    };
-    assert_eq!(report, expected);
-
+/// What the retention pass of the scenario must have left.
+async fn check_what_retention_kept(log: &dyn EventLog) {
     let seqs = |rows: Vec<super::StoredRaw>| rows.iter().map(|r| r.track_seq).collect::<Vec<_>>();
     assert_eq!(seqs(read_all_raw(log, "mu").await), [5]);
     assert_eq!(seqs(read_all_raw(log, "nu").await), [1, 2, 3]);
@@ -203,14 +224,4 @@ pub async fn retention_keeps_what_a_restart_needs(log: &dyn EventLog) {
 
     assert_eq!(log.last_raw_seq("mu").await.expect("last"), 5);
     assert_eq!(log.last_derived_seq("mu").await.expect("last"), 5);
-    let more = log
-        .append_raw(vec![envelope("mu", "r1", "b1", 6)], T0)
-        .await
-        .expect("raw");
-    assert_eq!(more.first().map(|o| o.track_seq()), Some(6));
-    let again = log
-        .enforce_retention(T0, &Retention::default())
-        .await
-        .expect("retain");
-    assert_eq!(again, RetentionReport::default());
 }
