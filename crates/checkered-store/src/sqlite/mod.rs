@@ -20,13 +20,15 @@
 //! # Layout
 //! - [`SqliteLog`], [`SqliteOptions`]: opening, closing, the request plumbing.
 //! - `log_impl`: the [`EventLog`](crate::EventLog) implementation.
-//! - `writer`: the writer thread and group commit; `cache`: what it caches per track/source.
+//! - `writer`: the writer thread and group commit; `cache`: what it caches per track/source;
+//!   `checkpointer`: WAL checkpoints off the writer thread.
 //! - `raw_append`, `ops`, `retention`: the SQL of each write; `raw_codec`: the raw row layout.
 //! - `read`: the read pool and queries.
 //! - `schema`: PRAGMAs and migrations.
 
 mod cache;
 mod cache_store;
+mod checkpointer;
 mod log_impl;
 mod ops;
 mod raw_append;
@@ -104,7 +106,8 @@ impl SqliteLog {
         let readers = Arc::new(ReadPool::new(path, options.read_connections));
         readers.with(|_| Ok(()))?;
         let (tx, rx) = mpsc::channel(options.queue_depth.max(1));
-        let thread = writer::spawn(conn, rx, &options)?;
+        let checkpointer = checkpointer::Checkpointer::spawn(&dir.join(FILE_NAME))?;
+        let thread = writer::spawn(conn, rx, &options, checkpointer)?;
         Ok(SqliteLog {
             inner: Arc::new(Inner {
                 sender: Mutex::new(Some(tx)),

@@ -50,10 +50,20 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
          PRAGMA foreign_keys = OFF;
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -16384;
-         PRAGMA wal_autocheckpoint = 1000;",
+         PRAGMA wal_autocheckpoint = 4096;
+         PRAGMA journal_size_limit = 67108864;",
     )
     .map_err(sql_error)?;
     conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
+/// Opens the checkpoint thread's connection.
+pub(crate) fn open_checkpointer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(sql_error)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql_error)?;
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA cache_size = -2048;")
+        .map_err(sql_error)?;
     Ok(conn)
 }
 

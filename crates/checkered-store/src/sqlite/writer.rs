@@ -16,6 +16,7 @@
 //! - The per-track and per-source state it caches lives in `cache`.
 
 use super::cache::Cache;
+use super::checkpointer::Checkpointer;
 use super::ops;
 use super::{SqliteOptions, sql_error};
 use crate::error::StoreError;
@@ -155,9 +156,11 @@ pub(crate) fn spawn(
     conn: Connection,
     rx: mpsc::Receiver<Op>,
     options: &SqliteOptions,
+    checkpointer: Checkpointer,
 ) -> Result<JoinHandle<()>, StoreError> {
     let writer = Writer {
         conn,
+        checkpointer,
         cache: Cache::new(options.run_flush_events),
         max_group_rows: options.max_group_rows.max(1),
     };
@@ -169,6 +172,8 @@ pub(crate) fn spawn(
 
 struct Writer {
     conn: Connection,
+    /// Poked after each commit; stopped (and joined) when the writer ends.
+    checkpointer: Checkpointer,
     cache: Cache,
     max_group_rows: usize,
 }
@@ -189,6 +194,7 @@ impl Writer {
                 }
             }
             self.commit_group(&mut group);
+            self.checkpointer.poke();
         }
     }
 
