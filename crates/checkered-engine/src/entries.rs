@@ -3,11 +3,73 @@
 //!
 //! # Layout
 //! - [`Entry`]: one competitor.
-//! - [`Entries`]: the registry with its lookup indexes (all `BTreeMap` so snapshots are
-//!   byte-stable).
+//! - [`Entries`]: the registry with its lookup indexes.
+//! - `KeyIndex`: a hash index for the per-passing lookups that serialises sorted, so
+//!   snapshots stay byte-stable whatever the hash order.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::event::CarNumber;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small multiply-rotate hasher for short keys (transponders, numbers): the passing
+/// lookup is on the hot path and SipHash dominated it. Keys come from the track's own
+/// decoder and feed, so flooding protection is not needed here.
+#[derive(Clone, Copy, Debug, Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word.iter_mut().zip(chunk).for_each(|(w, b)| *w = *b);
+            let word = u64::from_le_bytes(word);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type KeyMap = HashMap<String, u32, BuildHasherDefault<KeyHasher>>;
+
+/// Text key → entry index. Hashing keeps the hot passing lookup cheap; it is never
+/// iterated for output except sorted, in `serialize`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct KeyIndex(KeyMap);
+
+impl KeyIndex {
+    fn get(&self, key: &str) -> Option<&u32> {
+        self.0.get(key)
+    }
+
+    fn insert(&mut self, key: String, id: u32) {
+        self.0.insert(key, id);
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+
+    fn values(&self) -> impl Iterator<Item = &u32> {
+        self.0.values()
+    }
+}
+
+impl Serialize for KeyIndex {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let sorted: BTreeMap<&String, &u32> = self.0.iter().collect();
+        sorted.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for KeyIndex {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        KeyMap::deserialize(deserializer).map(KeyIndex)
+    }
+}
 
 /// One competitor as the track knows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,7 +77,7 @@ pub struct Entry {
     /// The feed's key (`$A` reg_no); race-control entries use the number.
     pub reg_no: String,
     /// Number shown on the board.
-    pub number: String,
+    pub number: CarNumber,
     /// First name (or team).
     pub first_name: String,
     /// Last name.
@@ -49,9 +111,9 @@ impl Entry {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entries {
     list: Vec<Entry>,
-    by_reg: BTreeMap<String, u32>,
-    by_number: BTreeMap<String, u32>,
-    by_transponder: BTreeMap<String, u32>,
+    by_reg: KeyIndex,
+    by_number: KeyIndex,
+    by_transponder: KeyIndex,
     classes: BTreeMap<u32, String>,
 }
 
@@ -92,7 +154,7 @@ impl Entries {
     }
 
     /// The number of an entry, or empty text for a bad index.
-    pub fn number(&self, id: u32) -> String {
+    pub fn number(&self, id: u32) -> CarNumber {
         self.get(id).map(|e| e.number.clone()).unwrap_or_default()
     }
 
@@ -126,7 +188,7 @@ impl Entries {
         }
         self.push(Entry {
             reg_no: reg_no.to_owned(),
-            number: reg_no.to_owned(),
+            number: reg_no.into(),
             registered: true,
             ..Entry::default()
         })
@@ -140,7 +202,7 @@ impl Entries {
         }
         let id = self.push(Entry {
             reg_no: transponder.to_owned(),
-            number: transponder.to_owned(),
+            number: transponder.into(),
             transponders: vec![transponder.to_owned()],
             registered: false,
             ..Entry::default()
@@ -179,7 +241,7 @@ impl Entries {
 
     fn index(&mut self, id: u32, entry: &Entry) {
         self.by_reg.insert(entry.reg_no.clone(), id);
-        self.by_number.insert(entry.number.clone(), id);
+        self.by_number.insert(entry.number.to_string(), id);
         for t in &entry.transponders {
             self.by_transponder.insert(t.clone(), id);
         }
@@ -194,7 +256,7 @@ impl Entries {
     }
 }
 
-fn remove_if(map: &mut BTreeMap<String, u32>, key: &str, id: u32) {
+fn remove_if(map: &mut KeyIndex, key: &str, id: u32) {
     if map.get(key) == Some(&id) {
         map.remove(key);
     }

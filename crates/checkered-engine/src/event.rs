@@ -10,6 +10,10 @@ use crate::config::SessionKind;
 use crate::input::Flag;
 use crate::view::classification::Classification;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// A car number as events carry it: shared, so emitting an event never copies the text.
+pub type CarNumber = Arc<str>;
 
 /// One derived event. `seq` is per track, starts at 1 and never repeats, so consumers can
 /// resume and deduplicate.
@@ -112,7 +116,7 @@ pub struct MotoResult {
     /// Finish position (1-based); non-finishers follow.
     pub position: u32,
     /// Rider number.
-    pub number: String,
+    pub number: CarNumber,
     /// Gate/lane.
     pub gate: Option<u8>,
     /// Time from gate drop to finish, µs.
@@ -164,7 +168,7 @@ pub enum EventKind {
     /// An entry was created or changed.
     EntryUpdated {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Display name.
         name: String,
         /// Class name.
@@ -173,7 +177,7 @@ pub enum EventKind {
     /// A car completed a lap.
     LapCompleted {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Laps completed now.
         lap: u32,
         /// Lap time, when known.
@@ -186,7 +190,7 @@ pub enum EventKind {
     /// A car's position changed (`from` 0 = it just joined the board).
     PositionChanged {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Old position.
         from: u32,
         /// New position.
@@ -195,21 +199,21 @@ pub enum EventKind {
     /// A new leader.
     LeadChanged {
         /// New leader.
-        number: String,
+        number: CarNumber,
         /// Previous leader.
-        previous: Option<String>,
+        previous: Option<CarNumber>,
     },
     /// A car improved its own best lap.
     PersonalBest {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// The lap.
         best: LapTime,
     },
     /// A car set the best lap of its class.
     ClassBest {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Class name.
         class: Option<String>,
         /// The lap.
@@ -218,14 +222,14 @@ pub enum EventKind {
     /// A car set the best lap of the session.
     OverallBest {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// The lap.
         best: LapTime,
     },
     /// A car completed a sector.
     SectorCompleted {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Sector number (1-based).
         sector: u8,
         /// Sector time, µs.
@@ -234,7 +238,7 @@ pub enum EventKind {
     /// A speed-trap reading.
     SpeedTrap {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Trap end loop id.
         loop_id: String,
         /// Time through the trap, µs.
@@ -245,14 +249,14 @@ pub enum EventKind {
     /// A car entered the pit lane.
     PitIn {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Pit stop count including this one.
         stop: u32,
     },
     /// A car left the pit lane.
     PitOut {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Time since pit in, when seen.
         duration_us: Option<i64>,
     },
@@ -268,35 +272,35 @@ pub enum EventKind {
     /// Race control applied a penalty.
     PenaltyApplied {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// The penalty.
         penalty: Penalty,
     },
     /// Race control added or removed laps.
     LapsAdjusted {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Laps added (negative: removed).
         delta: i32,
     },
     /// The feed corrected a total time.
     TimeCorrected {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// New total time, µs.
         total_time_us: Option<i64>,
     },
     /// A status change that is not a finish (DNF, DNS, DQ, back to running).
     StatusChanged {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// New status.
         status: CarStatus,
     },
     /// A car took the chequered flag.
     CarFinished {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// Position at the finish.
         position: u32,
         /// Laps completed.
@@ -307,7 +311,7 @@ pub enum EventKind {
     /// A lap far longer than usual: probably a missed passing, for race control to check.
     ProbableMissedPassing {
         /// Car number.
-        number: String,
+        number: CarNumber,
         /// The long lap.
         lap: LapTime,
         /// The car's median lap it was compared with.

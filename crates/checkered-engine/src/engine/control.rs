@@ -70,7 +70,7 @@ impl TrackEngine {
         let old = entries.get(id)?;
         let new = Entry {
             reg_no: old.reg_no.clone(),
-            number: spec.number.clone(),
+            number: spec.number.as_str().into(),
             first_name: spec.name.clone(),
             last_name: String::new(),
             team: old.team.clone(),

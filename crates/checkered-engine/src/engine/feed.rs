@@ -35,7 +35,7 @@ impl TrackEngine {
             } => {
                 let new = Entry {
                     reg_no: reg_no.clone(),
-                    number: number.clone(),
+                    number: number.as_str().into(),
                     first_name: first_name.clone(),
                     last_name: last_name.clone(),
                     team: team.clone(),

@@ -36,7 +36,17 @@ pub(crate) fn complete_lap(cx: &mut Cx<'_>, s: &mut Session, slot: u32, lap: Lap
     if lap.total_us.is_some() {
         car.total_us = lap.total_us;
     }
-    let reference = car.recent.median();
+    // The median is at least the best lap, so laps within the factor of the best lap need
+    // no median (the common case, and it saves a sort per lap).
+    let within_best = match (car.best_lap, lap.time_us) {
+        (Some(best), Some(t)) => t <= best.time_us.saturating_mul(pct) / 100,
+        _ => false,
+    };
+    let reference = if within_best {
+        None
+    } else {
+        car.recent.median()
+    };
     let pitted = std::mem::replace(&mut car.pitted_this_lap, car.in_pit);
     let entry = car.entry;
     if let Some(t) = lap.time_us {

@@ -17,7 +17,7 @@ use crate::session::{SectorTime, Session, SpeedReading};
 impl TrackEngine {
     /// Applies one raw passing.
     pub(crate) fn on_passing(&mut self, at: i64, p: &Passing, out: &mut Vec<DerivedEvent>) {
-        if self.st.config.is_gate_beacon(&p.transponder) && self.moto_context() {
+        if self.moto_context() && self.st.config.is_gate_beacon(&p.transponder) {
             self.gate_drop(at, Some(p.transponder.clone()), out);
             return;
         }
@@ -33,11 +33,14 @@ impl TrackEngine {
             self.st.counters.unknown_lines = self.st.counters.unknown_lines.saturating_add(1);
             return;
         };
-        let known = self.st.entries.by_transponder(&p.transponder);
-        let entry = self.st.entries.ensure_transponder(&p.transponder);
-        if known.is_none() {
-            self.announce_entry(at, entry, out);
-        }
+        let entry = match self.st.entries.by_transponder(&p.transponder) {
+            Some(entry) => entry,
+            None => {
+                let entry = self.st.entries.ensure_transponder(&p.transponder);
+                self.announce_entry(at, entry, out);
+                entry
+            }
+        };
         self.ensure_session(at, out);
         let (mut cx, current, _) = self.parts(at, out);
         let Some(s) = current.as_mut() else {

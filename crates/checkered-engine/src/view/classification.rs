@@ -61,7 +61,7 @@ pub fn build(s: &Session, entries: &Entries) -> Classification {
             };
             ClassifiedCar {
                 position: car.position,
-                number: entry.map(|e| e.number.clone()).unwrap_or_default(),
+                number: entry.map(|e| e.number.to_string()).unwrap_or_default(),
                 name: entry.map(|e| e.display_name()).unwrap_or_default(),
                 class: entries.class_name(car.class_id).map(str::to_owned),
                 laps: car.effective_laps(),

@@ -143,7 +143,7 @@ pub struct Standings {
 /// Builds the session view.
 pub fn session_view(s: &Session, entries: &Entries, now_us: i64) -> SessionView {
     let leader_laps = s.leader_laps();
-    let number = |slot: u32| s.car(slot).map(|c| entries.number(c.entry));
+    let number = |slot: u32| s.car(slot).map(|c| entries.number(c.entry).to_string());
     let laps_to_go = match s.limit_laps {
         Some(l) => Some(i64::from(l).saturating_sub(i64::from(leader_laps)).max(0)),
         None => s.feed_clock.laps_to_go.map(i64::from),
@@ -232,7 +232,7 @@ fn competitor(car: &CarState, entries: &Entries) -> CompetitorView {
     CompetitorView {
         position: car.position,
         class_position: car.class_position,
-        number: entry.map(|e| e.number.clone()).unwrap_or_default(),
+        number: entry.map(|e| e.number.to_string()).unwrap_or_default(),
         name: entry.map(|e| e.display_name()).unwrap_or_default(),
         class: entries.class_name(car.class_id).map(str::to_owned),
         laps: car.effective_laps(),

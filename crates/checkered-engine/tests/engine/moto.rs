@@ -72,7 +72,7 @@ fn the_gate_beacon_starts_the_moto_and_finish_order_ranks_riders() {
         } => Some(
             riders
                 .iter()
-                .map(|r| (r.number.clone(), r.status, r.time_us))
+                .map(|r| (r.number.to_string(), r.status, r.time_us))
                 .collect::<Vec<_>>(),
         ),
         _ => None,

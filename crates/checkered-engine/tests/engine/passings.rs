@@ -90,7 +90,7 @@ fn a_lap_far_above_the_median_is_flagged_unless_the_car_pitted() {
             number,
             lap,
             reference_us,
-        } => Some((number.clone(), lap.lap, *reference_us)),
+        } => Some((number.to_string(), lap.lap, *reference_us)),
         _ => None,
     });
     assert_eq!(flagged, Some(("1".to_owned(), 4, 60_000_000)));

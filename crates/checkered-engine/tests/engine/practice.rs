@@ -48,7 +48,7 @@ fn a_faster_lap_moves_the_car_up_and_emits_bests() {
     // Assert
     assert_eq!(rig.order(), ["B", "A"]);
     assert!(has(&events, "personal_best") && has(&events, "overall_best"));
-    let moved = events.iter().any(|e| matches!(&e.kind, EventKind::PositionChanged { number, from: 2, to: 1 } if number == "B"));
+    let moved = events.iter().any(|e| matches!(&e.kind, EventKind::PositionChanged { number, from: 2, to: 1 } if &**number == "B"));
     assert!(moved);
     // A slower lap is no best
     assert!(!has(&rig.pass(190_000, "B"), "personal_best"));
