@@ -12,9 +12,11 @@
 //! - [`multiloop`]: MyLaps/Orbits Multiloop feed (0xA6-separated hex fields).
 //! - [`capture`]: capture-file formats (RedMist logs, timestamped line logs, PuTTY logs,
 //!   hex dumps) that wrap the raw protocol bytes with capture timestamps.
+//! - [`contract`]: the `track_ingest.v2` envelope relays post to ingest.
 //! - [`cp1252`]: Windows-1252 text decoding and encoding shared by the text protocols.
 
 pub mod capture;
+pub mod contract;
 pub mod cp1252;
 pub mod multiloop;
 pub mod p3;

@@ -1,12 +1,19 @@
 //! The `checkered` binary: parses the command line and hands off to the library.
 
+use checkered::cli::{Cli, Command};
 use clap::Parser;
+use std::process::ExitCode;
 
-/// Checkered: real-time race timing, scoring and analytics.
-#[derive(Parser, Debug)]
-#[command(version, about)]
-struct Cli {}
-
-fn main() {
-    let _cli = Cli::parse();
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Decode(args) => checkered::decode::run_cli(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

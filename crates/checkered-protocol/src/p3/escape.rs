@@ -1,0 +1,119 @@
+//! P3 byte stuffing.
+//!
+//! Between the start (0x8E) and end (0x8F) markers every byte in 0x8A..=0x8F is sent as the
+//! escape byte 0x8D followed by the byte plus 0x20. This applies to header and CRC bytes
+//! too, so a raw 0x8E or 0x8F on the wire is always a frame boundary.
+
+/// Start of record.
+pub const SOR: u8 = 0x8E;
+/// End of record.
+pub const EOR: u8 = 0x8F;
+/// Escape marker.
+pub const ESC: u8 = 0x8D;
+
+/// Whether a byte must be escaped inside a frame.
+#[inline]
+pub fn needs_escape(b: u8) -> bool {
+    (0x8A..=0x8F).contains(&b)
+}
+
+/// Appends `bytes` to `out`, escaping every byte in 0x8A..=0x8F.
+pub fn escape_into(bytes: &[u8], out: &mut Vec<u8>) {
+    for &b in bytes {
+        if needs_escape(b) {
+            out.push(ESC);
+            out.push(b + 0x20);
+        } else {
+            out.push(b);
+        }
+    }
+}
+
+/// Appends `bytes` to `out`, escaping only the marker bytes 0x8D..=0x8F, as some
+/// emulators do. Decoders accept both forms.
+pub fn escape_markers_into(bytes: &[u8], out: &mut Vec<u8>) {
+    for &b in bytes {
+        if (ESC..=EOR).contains(&b) {
+            out.push(ESC);
+            out.push(b + 0x20);
+        } else {
+            out.push(b);
+        }
+    }
+}
+
+/// Whether an escaped span carries a raw 0x8A..=0x8C (an encoder that escapes only the
+/// marker bytes).
+pub fn has_raw_low(bytes: &[u8]) -> bool {
+    memchr::memchr3(0x8A, 0x8B, 0x8C, bytes).is_some()
+}
+
+/// Why an escaped span could not be unescaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnescapeError {
+    /// The escape byte was the last byte of the span.
+    Dangling,
+    /// The escape byte was followed by a byte that does not encode 0x8A..=0x8F.
+    Invalid(u8),
+}
+
+/// Appends the unescaped form of `bytes` to `out`.
+pub fn unescape_into(bytes: &[u8], out: &mut Vec<u8>) -> Result<(), UnescapeError> {
+    let mut rest = bytes;
+    while let Some(at) = memchr::memchr(ESC, rest) {
+        let (plain, tail) = rest.split_at(at);
+        out.extend_from_slice(plain);
+        let &next = tail.get(1).ok_or(UnescapeError::Dangling)?;
+        let orig = next.wrapping_sub(0x20);
+        if !needs_escape(orig) {
+            return Err(UnescapeError::Invalid(next));
+        }
+        out.push(orig);
+        rest = tail.get(2..).unwrap_or_default();
+    }
+    out.extend_from_slice(rest);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn escapes_every_marker() {
+        let mut out = Vec::new();
+        escape_into(&[0x8A, 0x8B, 0x8C, 0x8D, 0x8E, 0x8F, 0x90], &mut out);
+        assert_eq!(
+            out,
+            [
+                0x8D, 0xAA, 0x8D, 0xAB, 0x8D, 0xAC, 0x8D, 0xAD, 0x8D, 0xAE, 0x8D, 0xAF, 0x90
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_bad_escapes() {
+        let mut out = Vec::new();
+        assert_eq!(
+            unescape_into(&[1, ESC], &mut out),
+            Err(UnescapeError::Dangling)
+        );
+        assert_eq!(
+            unescape_into(&[ESC, 0x41], &mut out),
+            Err(UnescapeError::Invalid(0x41))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut escaped = Vec::new();
+            escape_into(&bytes, &mut escaped);
+            prop_assert!(!escaped.contains(&SOR) && !escaped.contains(&EOR));
+            let mut back = Vec::new();
+            prop_assert_eq!(unescape_into(&escaped, &mut back), Ok(()));
+            prop_assert_eq!(back, bytes);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The command line: one subcommand per job, each with its own argument struct.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Checkered: real-time race timing, scoring and analytics.
+#[derive(Parser, Debug)]
+#[command(version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Decode a capture or live stream into one JSON object per message on stdout.
+    Decode(DecodeArgs),
+}
+
+/// Arguments of `checkered decode`.
+#[derive(Parser, Debug, Clone)]
+pub struct DecodeArgs {
+    /// Protocol (and capture wrapper) of the input.
+    #[arg(long, value_enum)]
+    pub format: InputFormat,
+    /// Each line starts with an ISO 8601 capture timestamp (`2024-05-01T14:55:57.123Z $F,…`).
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Input file, or `-` for standard input (decoded as it arrives for raw streams).
+    pub input: PathBuf,
+}
+
+/// Input formats `checkered decode` and `checkered replay` read.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// Raw P3 bytes from a decoder (a PuTTY binary log is recognised by its header).
+    P3,
+    /// P3 frames as hex, one per line (optionally with a leading timestamp).
+    P3Hex,
+    /// Orbits RMonitor text.
+    Rmonitor,
+    /// Multiloop text (0xA6-separated).
+    Multiloop,
+    /// RedMist capture log: `##yyyy-MM-dd HH:mm:ss.fff[|type]` then the raw batch.
+    RedmistLog,
+}

@@ -1,0 +1,13 @@
+//! The `checkered` binary's library: every subcommand as a testable function.
+//!
+//! `main.rs` only parses the command line and calls into here, so integration tests can
+//! drive each command with in-memory readers and writers.
+//!
+//! # Layout
+//! - [`cli`]: the clap command-line definition.
+//! - [`decode`]: `checkered decode`, captures to JSON lines.
+//! - [`timefmt`]: RFC 3339 formatting of Unix microseconds.
+
+pub mod cli;
+pub mod decode;
+pub mod timefmt;

@@ -1,0 +1,4 @@
+//! Black-box tests of the `checkered` binary's subcommands.
+
+mod decode;
+mod helpers;
