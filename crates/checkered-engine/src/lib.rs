@@ -18,6 +18,7 @@
 //! ```
 //!
 //! # Layout
+//! - [`adapt`]: codec records to inputs (P3).
 //! - [`config`]: track configuration (loops, thresholds, session kinds).
 //! - [`input`]: what the engine is fed.
 //! - [`event`]: what it emits.
@@ -26,6 +27,7 @@
 //! - [`engine`]: the rules.
 //! - [`view`]: standings and classifications.
 
+pub mod adapt;
 pub mod config;
 pub mod engine;
 pub mod entries;

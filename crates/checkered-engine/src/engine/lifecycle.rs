@@ -186,20 +186,21 @@ pub(crate) fn reclassify_if_published(cx: &mut Cx<'_>, s: &mut Session) {
 }
 
 /// At the close: cars that never crossed did not start; in a race that saw the flag, cars
-/// that did not take it did not finish; staged riders that did not finish a moto are DNF
-/// (seen on a loop) or DNS.
+/// that did not take it did not finish; riders who did not finish a moto are DNF, or DNS
+/// when riders are read before the finish in this moto and this one never was.
 fn settle_statuses(cx: &mut Cx<'_>, s: &mut Session) {
     let flagged = s.checkered_us.is_some();
+    let reads_riders = s.cars.iter().any(|c| c.seen);
     for car in &mut s.cars {
         if car.status != CarStatus::Running {
             continue;
         }
         let started = car.crossed || car.laps > 0 || car.seen;
         let new = match s.kind {
-            SessionKind::Moto if car.finished_us.is_none() => Some(if started {
-                CarStatus::Dnf
-            } else {
+            SessionKind::Moto if car.finished_us.is_none() => Some(if reads_riders && !car.seen {
                 CarStatus::Dns
+            } else {
+                CarStatus::Dnf
             }),
             _ if !started && car.best_lap.is_none() => Some(CarStatus::Dns),
             SessionKind::Race if flagged && car.finished_us.is_none() => Some(CarStatus::Dnf),

@@ -1,5 +1,7 @@
 //! BMX motos: the gate drop starts the moto, each rider's first finish-line crossing after
 //! it is the finish, and the finish order is announced once every staged rider is in.
+//! A rider who does not finish is DNF, or DNS when the track reads riders before the finish
+//! (at the gate or a split) and this one was never read.
 //!
 //! # Layout
 //! - `TrackEngine::{moto_context, gate_drop}`: gate drops (beacon or race control).
@@ -65,7 +67,10 @@ impl TrackEngine {
 fn start_moto(cx: &mut Cx<'_>, s: &mut Session, beacon: Option<String>) {
     let at = cx.em.at;
     for car in &mut s.cars {
+        // Riders read at the gate before the drop are on track.
+        let seen = car.seen;
         car.clear_progress();
+        car.seen = seen;
     }
     s.gate_drop_us = Some(at);
     s.started_us = Some(at);
@@ -95,22 +100,24 @@ pub(crate) fn rider_passing(
         }
         None => ensure_car(cx, s, entry),
     };
-    let Some(drop) = s.gate_drop_us else {
-        cx.counters.ignored_crossings = cx.counters.ignored_crossings.saturating_add(1);
+    let gate_drop = s.gate_drop_us;
+    let Some(car) = s.car_mut(slot) else {
         return;
     };
-    let Some(car) = s.car_mut(slot) else {
+    if !matches!(role, LoopRole::StartFinish) {
+        // A rider read at the gate or a split is on track (tells DNF from DNS).
+        car.seen = true;
+        if let Some(l) = car.loop_last_us.get_mut(index) {
+            *l = Some(at);
+        }
+        return;
+    }
+    let Some(drop) = gate_drop else {
+        cx.counters.ignored_crossings = cx.counters.ignored_crossings.saturating_add(1);
         return;
     };
     if at < drop {
         cx.counters.out_of_order = cx.counters.out_of_order.saturating_add(1);
-        return;
-    }
-    car.seen = true;
-    if let Some(l) = car.loop_last_us.get_mut(index) {
-        *l = Some(at);
-    }
-    if !matches!(role, LoopRole::StartFinish) {
         return;
     }
     if car.finished_us.is_some() || at.saturating_sub(drop) < cx.cfg.min_lap_time_us {

@@ -272,12 +272,13 @@ pub(crate) fn pit_in(cx: &mut Cx<'_>, s: &mut Session, slot: u32) {
 }
 
 /// The car left the pit lane; a pending drive-through is served. A pit exit without a
-/// pit entry still counts the stop (the entry read was missed).
+/// pit entry still counts the stop (the entry read was missed), unless the car had not
+/// crossed the line yet (leaving the paddock at the start of a session).
 pub(crate) fn pit_out(cx: &mut Cx<'_>, s: &mut Session, slot: u32) {
     let Some(car) = s.car_mut(slot) else {
         return;
     };
-    if !car.in_pit {
+    if !car.in_pit && car.crossed {
         car.pit_stops = car.pit_stops.saturating_add(1);
         car.pit_in_us = None;
     }

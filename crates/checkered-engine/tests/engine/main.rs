@@ -1,5 +1,6 @@
 //! Integration tests of the race engine, as small scenario streams (one binary).
 
+mod adapt_p3;
 mod control;
 mod feed;
 mod helpers;
@@ -7,4 +8,5 @@ mod moto;
 mod passings;
 mod practice;
 mod props;
+mod sim;
 mod snapshot;

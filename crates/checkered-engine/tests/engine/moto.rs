@@ -89,10 +89,12 @@ fn the_gate_beacon_starts_the_moto_and_finish_order_ranks_riders() {
 }
 
 #[test]
-fn a_rider_never_seen_after_the_drop_did_not_start_and_all_in_completes_the_order() {
+fn a_rider_never_read_where_others_were_did_not_start() {
     // Arrange
     let mut rig = bmx();
     stage(&mut rig, 0);
+    rig.pass_on(5_000, "1010", "gate");
+    rig.pass_on(5_000, "1020", "gate");
     rig.pass_on(10_000, "9991", "gate");
     // Act
     rig.pass_on(40_000, "1010", "finish");
