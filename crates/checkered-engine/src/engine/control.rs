@@ -102,24 +102,7 @@ impl TrackEngine {
             self.st.motos = self.st.motos.saturating_add(1);
         }
         self.open_session(at, name, kind, None, out);
-        let lineup: Vec<(u32, Option<u8>)> = if riders.is_empty() {
-            (0..self.st.entries.len())
-                .filter_map(|i| u32::try_from(i).ok())
-                .filter(|&i| self.st.entries.get(i).is_some_and(|e| e.registered))
-                .map(|i| (i, None))
-                .collect()
-        } else {
-            riders
-                .iter()
-                .map(|r| {
-                    let known = self.st.entries.by_number(&r.number);
-                    (
-                        known.unwrap_or_else(|| self.st.entries.ensure_reg(&r.number)),
-                        r.gate,
-                    )
-                })
-                .collect()
-        };
+        let lineup = self.lineup(riders);
         let (mut cx, current, _) = self.parts(at, out);
         let Some(s) = current.as_mut() else {
             return;
@@ -134,6 +117,29 @@ impl TrackEngine {
         }
         s.resort(cx.scratch);
         emit_changes(&mut cx, s);
+    }
+
+    /// Entries taking part in a staged session with their gates: the riders named, else
+    /// every registered entry.
+    fn lineup(&mut self, riders: &[StagedRider]) -> Vec<(u32, Option<u8>)> {
+        let entries = &mut self.st.entries;
+        if riders.is_empty() {
+            return (0..entries.len())
+                .filter_map(|i| u32::try_from(i).ok())
+                .filter(|&i| entries.get(i).is_some_and(|e| e.registered))
+                .map(|i| (i, None))
+                .collect();
+        }
+        riders
+            .iter()
+            .map(|r| {
+                let known = entries.by_number(&r.number);
+                (
+                    known.unwrap_or_else(|| entries.ensure_reg(&r.number)),
+                    r.gate,
+                )
+            })
+            .collect()
     }
 
     fn start(

@@ -10,9 +10,9 @@
 use super::laps::{finish_car, show_flag};
 use super::lifecycle::{emit_changes, reclassify_if_published};
 use super::{Cx, TrackEngine};
-use crate::event::{CarStatus, DerivedEvent, EventKind, Penalty};
+use crate::event::{CarNumber, CarStatus, DerivedEvent, EventKind, Penalty};
 use crate::input::{ControlIntent, Flag};
-use crate::session::Session;
+use crate::session::{CarState, Session};
 
 impl TrackEngine {
     /// Applies a car-level intent.
@@ -22,22 +22,8 @@ impl TrackEngine {
         intent: &ControlIntent,
         out: &mut Vec<DerivedEvent>,
     ) {
-        let (number, session_id) = match intent {
-            ControlIntent::TimePenalty {
-                number, session_id, ..
-            }
-            | ControlIntent::LapPenalty {
-                number, session_id, ..
-            }
-            | ControlIntent::Disqualify { number, session_id }
-            | ControlIntent::AdjustLaps {
-                number, session_id, ..
-            } => (Some(number), *session_id),
-            ControlIntent::DriveThrough { number } | ControlIntent::Retire { number } => {
-                (Some(number), None)
-            }
-            ControlIntent::ForceFinish { number } => (number.as_ref(), None),
-            _ => return,
+        let Some((number, session_id)) = target(intent) else {
+            return;
         };
         let entry = number.map(|n| self.st.entries.by_number(n));
         let (mut cx, current, closed) = self.parts(at, out);
@@ -71,6 +57,27 @@ impl TrackEngine {
     }
 }
 
+/// The car number (none: the whole field) and session an intent targets.
+fn target(intent: &ControlIntent) -> Option<(Option<&String>, Option<u32>)> {
+    Some(match intent {
+        ControlIntent::TimePenalty {
+            number, session_id, ..
+        }
+        | ControlIntent::LapPenalty {
+            number, session_id, ..
+        }
+        | ControlIntent::Disqualify { number, session_id }
+        | ControlIntent::AdjustLaps {
+            number, session_id, ..
+        } => (Some(number), *session_id),
+        ControlIntent::DriveThrough { number } | ControlIntent::Retire { number } => {
+            (Some(number), None)
+        }
+        ControlIntent::ForceFinish { number } => (number.as_ref(), None),
+        _ => return None,
+    })
+}
+
 /// Applies one decision to the car; returns whether anything changed.
 fn decide(cx: &mut Cx<'_>, s: &mut Session, slot: u32, intent: &ControlIntent) -> bool {
     let Some(car) = s.car_mut(slot) else {
@@ -80,30 +87,24 @@ fn decide(cx: &mut Cx<'_>, s: &mut Session, slot: u32, intent: &ControlIntent) -
     let kind = match intent {
         ControlIntent::TimePenalty { penalty_us, .. } if *penalty_us > 0 => {
             car.time_penalty_us = car.time_penalty_us.saturating_add(*penalty_us);
-            let penalty = Penalty::Time {
-                time_us: *penalty_us,
-            };
-            car.penalties.push(penalty.clone());
-            EventKind::PenaltyApplied { number, penalty }
+            penalize(
+                car,
+                number,
+                Penalty::Time {
+                    time_us: *penalty_us,
+                },
+            )
         }
         ControlIntent::LapPenalty { laps, .. } if *laps > 0 => {
             car.lap_adjust = car.lap_adjust.saturating_sub(i64::from(*laps));
-            let penalty = Penalty::Laps { laps: *laps };
-            car.penalties.push(penalty.clone());
-            EventKind::PenaltyApplied { number, penalty }
+            penalize(car, number, Penalty::Laps { laps: *laps })
         }
         ControlIntent::DriveThrough { .. } => {
-            let penalty = Penalty::DriveThrough { served: false };
-            car.penalties.push(penalty.clone());
-            EventKind::PenaltyApplied { number, penalty }
+            penalize(car, number, Penalty::DriveThrough { served: false })
         }
         ControlIntent::Disqualify { .. } if car.status != CarStatus::Dq => {
             car.status = CarStatus::Dq;
-            car.penalties.push(Penalty::Disqualification);
-            EventKind::PenaltyApplied {
-                number,
-                penalty: Penalty::Disqualification,
-            }
+            penalize(car, number, Penalty::Disqualification)
         }
         ControlIntent::Retire { .. } if matches!(car.status, CarStatus::Running) => {
             car.status = CarStatus::Dnf;
@@ -124,6 +125,12 @@ fn decide(cx: &mut Cx<'_>, s: &mut Session, slot: u32, intent: &ControlIntent) -
     };
     cx.em.emit(Some(s.id), kind);
     true
+}
+
+/// Records a penalty on the car and the event announcing it.
+fn penalize(car: &mut CarState, number: CarNumber, penalty: Penalty) -> EventKind {
+    car.penalties.push(penalty.clone());
+    EventKind::PenaltyApplied { number, penalty }
 }
 
 /// Finishes one car now, or (no car) shows the chequered flag and finishes every car still

@@ -19,36 +19,46 @@ pub(crate) fn positive_us(ms: Option<i64>) -> Option<i64> {
     ms.filter(|m| *m > 0).map(|m| m.saturating_mul(1000))
 }
 
+/// The registry entry an entry record describes.
+fn entry_of(record: &FeedRecord) -> Option<Entry> {
+    let FeedRecord::Entry {
+        reg_no,
+        number,
+        transponder,
+        first_name,
+        last_name,
+        team,
+        class_id,
+        grid,
+    } = record
+    else {
+        return None;
+    };
+    Some(Entry {
+        reg_no: reg_no.clone(),
+        number: number.as_str().into(),
+        first_name: first_name.clone(),
+        last_name: last_name.clone(),
+        team: team.clone(),
+        class_id: *class_id,
+        transponders: transponder
+            .iter()
+            .filter(|t| !t.is_empty())
+            .cloned()
+            .collect(),
+        grid: *grid,
+        registered: true,
+    })
+}
+
 impl TrackEngine {
     /// Applies one feed record.
     pub(crate) fn on_feed(&mut self, at: i64, record: &FeedRecord, out: &mut Vec<DerivedEvent>) {
         match record {
-            FeedRecord::Entry {
-                reg_no,
-                number,
-                transponder,
-                first_name,
-                last_name,
-                team,
-                class_id,
-                grid,
-            } => {
-                let new = Entry {
-                    reg_no: reg_no.clone(),
-                    number: number.as_str().into(),
-                    first_name: first_name.clone(),
-                    last_name: last_name.clone(),
-                    team: team.clone(),
-                    class_id: *class_id,
-                    transponders: transponder
-                        .iter()
-                        .filter(|t| !t.is_empty())
-                        .cloned()
-                        .collect(),
-                    grid: *grid,
-                    registered: true,
-                };
-                self.feed_entry(at, new, out);
+            FeedRecord::Entry { .. } => {
+                if let Some(new) = entry_of(record) {
+                    self.feed_entry(at, new, out);
+                }
             }
             FeedRecord::Class { id, name } => {
                 self.st.entries.set_class(*id, name);

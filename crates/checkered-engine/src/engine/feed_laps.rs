@@ -31,27 +31,11 @@ impl TrackEngine {
         record: &FeedRecord,
         out: &mut Vec<DerivedEvent>,
     ) {
-        let (reg_no, active) = match record {
-            FeedRecord::RacePosition {
-                reg_no,
-                laps,
-                total_time_ms,
-                ..
-            } => {
-                let active = laps.is_some_and(|l| l > 0) || positive_us(*total_time_ms).is_some();
-                (reg_no.as_str(), active)
-            }
-            FeedRecord::PracticePosition {
-                reg_no,
-                best_lap_ms,
-                ..
-            } => (reg_no.as_str(), positive_us(*best_lap_ms).is_some()),
-            FeedRecord::Passing { reg_no, .. } => (reg_no.as_str(), true),
-            FeedRecord::Correction { reg_no, .. } => (reg_no.as_str(), false),
-            FeedRecord::LineCrossing { car, .. } => {
-                return self.feed_line_crossing(at, car, record, out);
-            }
-            _ => return,
+        if let FeedRecord::LineCrossing { car, .. } = record {
+            return self.feed_line_crossing(at, car, record, out);
+        }
+        let Some((reg_no, active)) = lap_record_key(record) else {
+            return;
         };
         let entry = self.feed_entry_id(at, reg_no, out);
         if active {
@@ -62,58 +46,7 @@ impl TrackEngine {
             return;
         };
         let slot = ensure_car(&mut cx, s, entry);
-        match record {
-            FeedRecord::RacePosition {
-                laps,
-                total_time_ms,
-                ..
-            } => {
-                race_position(
-                    &mut cx,
-                    s,
-                    slot,
-                    laps.map(clamp_laps),
-                    positive_us(*total_time_ms),
-                );
-            }
-            FeedRecord::PracticePosition {
-                best_lap_no,
-                best_lap_ms,
-                ..
-            } => {
-                if let Some(time_us) = positive_us(*best_lap_ms) {
-                    let lap = best_lap_no.unwrap_or_else(|| s.car(slot).map_or(0, |c| c.laps));
-                    improve_best(&mut cx, s, slot, LapTime { lap, time_us }, at);
-                }
-            }
-            FeedRecord::Passing {
-                lap_time_ms,
-                total_time_ms,
-                ..
-            } => {
-                feed_passing(
-                    &mut cx,
-                    s,
-                    slot,
-                    positive_us(*lap_time_ms),
-                    positive_us(*total_time_ms),
-                );
-            }
-            FeedRecord::Correction {
-                laps,
-                corrected_total_ms,
-                ..
-            } => {
-                correction(
-                    &mut cx,
-                    s,
-                    slot,
-                    laps.map(clamp_laps),
-                    positive_us(*corrected_total_ms),
-                );
-            }
-            _ => {}
-        }
+        apply_lap_record(&mut cx, s, slot, record);
     }
 
     fn feed_line_crossing(
@@ -142,6 +75,71 @@ impl TrackEngine {
             (Some(LoopRole::PitOut), _) | (None, "POT" | "POP") => pit_out(&mut cx, s, slot),
             _ => {}
         }
+    }
+}
+
+/// The competitor a lap-bearing record names, and whether it shows activity (activity
+/// opens a session; an empty refresh only lists the car).
+fn lap_record_key(record: &FeedRecord) -> Option<(&str, bool)> {
+    match record {
+        FeedRecord::RacePosition {
+            reg_no,
+            laps,
+            total_time_ms,
+            ..
+        } => {
+            let active = laps.is_some_and(|l| l > 0) || positive_us(*total_time_ms).is_some();
+            Some((reg_no.as_str(), active))
+        }
+        FeedRecord::PracticePosition {
+            reg_no,
+            best_lap_ms,
+            ..
+        } => Some((reg_no.as_str(), positive_us(*best_lap_ms).is_some())),
+        FeedRecord::Passing { reg_no, .. } => Some((reg_no.as_str(), true)),
+        FeedRecord::Correction { reg_no, .. } => Some((reg_no.as_str(), false)),
+        _ => None,
+    }
+}
+
+/// Applies a lap-bearing record to the car in `slot`.
+fn apply_lap_record(cx: &mut Cx<'_>, s: &mut Session, slot: u32, record: &FeedRecord) {
+    match record {
+        FeedRecord::RacePosition {
+            laps,
+            total_time_ms,
+            ..
+        } => {
+            let total = positive_us(*total_time_ms);
+            race_position(cx, s, slot, laps.map(clamp_laps), total);
+        }
+        FeedRecord::PracticePosition {
+            best_lap_no,
+            best_lap_ms,
+            ..
+        } => {
+            if let Some(time_us) = positive_us(*best_lap_ms) {
+                let lap = best_lap_no.unwrap_or_else(|| s.car(slot).map_or(0, |c| c.laps));
+                improve_best(cx, s, slot, LapTime { lap, time_us }, cx.em.at);
+            }
+        }
+        FeedRecord::Passing {
+            lap_time_ms,
+            total_time_ms,
+            ..
+        } => {
+            let (lap, total) = (positive_us(*lap_time_ms), positive_us(*total_time_ms));
+            feed_passing(cx, s, slot, lap, total);
+        }
+        FeedRecord::Correction {
+            laps,
+            corrected_total_ms,
+            ..
+        } => {
+            let total = positive_us(*corrected_total_ms);
+            correction(cx, s, slot, laps.map(clamp_laps), total);
+        }
+        _ => {}
     }
 }
 

@@ -10,9 +10,9 @@
 use super::Cx;
 use super::lifecycle::{emit_changes, emit_classification};
 use crate::config::SessionKind;
-use crate::event::{CarStatus, ClassificationState, EventKind, LapTime};
+use crate::event::{CarNumber, CarStatus, ClassificationState, EventKind, LapTime};
 use crate::input::Flag;
-use crate::session::{Fastest, Session};
+use crate::session::{CarState, Fastest, Session};
 
 /// A completed lap as a source reports it.
 #[derive(Clone, Copy, Debug)]
@@ -31,27 +31,8 @@ pub(crate) fn complete_lap(cx: &mut Cx<'_>, s: &mut Session, slot: u32, lap: Lap
     let Some(car) = s.car_mut(slot) else {
         return;
     };
-    car.laps = lap.laps;
-    car.crossed = true;
-    if lap.total_us.is_some() {
-        car.total_us = lap.total_us;
-    }
-    // The median is at least the best lap, so laps within the factor of the best lap need
-    // no median (the common case, and it saves a sort per lap).
-    let within_best = match (car.best_lap, lap.time_us) {
-        (Some(best), Some(t)) => t <= best.time_us.saturating_mul(pct) / 100,
-        _ => false,
-    };
-    let reference = if within_best {
-        None
-    } else {
-        car.recent.median()
-    };
-    let pitted = std::mem::replace(&mut car.pitted_this_lap, car.in_pit);
+    let (reference, pitted) = count_lap(car, lap, pct);
     let entry = car.entry;
-    if let Some(t) = lap.time_us {
-        car.recent.push(t);
-    }
     s.note_lap_first(lap.laps, lap.total_us);
     s.reposition(slot, cx.scratch);
     let position = s.car(slot).map_or(0, |c| c.position);
@@ -73,21 +54,56 @@ pub(crate) fn complete_lap(cx: &mut Cx<'_>, s: &mut Session, slot: u32, lap: Lap
         record_lap_time(cx, s, slot, lt);
         let limit = reference.map(|r| r.saturating_mul(pct) / 100);
         if !pitted && limit.is_some_and(|l| l > 0 && time_us > l) {
-            s.missed_passings = s.missed_passings.saturating_add(1);
-            cx.counters.missed_passings = cx.counters.missed_passings.saturating_add(1);
-            let reference_us = reference.unwrap_or(0);
-            let kind = EventKind::ProbableMissedPassing {
-                number,
-                lap: lt,
-                reference_us,
-            };
-            cx.em.emit(Some(s.id), kind);
+            flag_missed_passing(cx, s, number, lt, reference.unwrap_or(0));
         }
     }
     check_limits(cx, s, slot);
     if s.checkered_us.is_some_and(|c| cx.em.at >= c) {
         finish_car(cx, s, slot);
     }
+}
+
+/// Updates the car's counters for a lap; returns the pace to compare the lap with (only
+/// when it could be too long) and whether the lap included a pit visit.
+fn count_lap(car: &mut CarState, lap: Lap, pct: i64) -> (Option<i64>, bool) {
+    car.laps = lap.laps;
+    car.crossed = true;
+    if lap.total_us.is_some() {
+        car.total_us = lap.total_us;
+    }
+    // The median is at least the best lap, so laps within the factor of the best lap need
+    // no median (the common case, and it saves a sort per lap).
+    let within_best = match (car.best_lap, lap.time_us) {
+        (Some(best), Some(t)) => t <= best.time_us.saturating_mul(pct) / 100,
+        _ => false,
+    };
+    let reference = if within_best {
+        None
+    } else {
+        car.recent.median()
+    };
+    let pitted = std::mem::replace(&mut car.pitted_this_lap, car.in_pit);
+    if let Some(t) = lap.time_us {
+        car.recent.push(t);
+    }
+    (reference, pitted)
+}
+
+fn flag_missed_passing(
+    cx: &mut Cx<'_>,
+    s: &mut Session,
+    number: CarNumber,
+    lap: LapTime,
+    reference_us: i64,
+) {
+    s.missed_passings = s.missed_passings.saturating_add(1);
+    cx.counters.missed_passings = cx.counters.missed_passings.saturating_add(1);
+    let kind = EventKind::ProbableMissedPassing {
+        number,
+        lap,
+        reference_us,
+    };
+    cx.em.emit(Some(s.id), kind);
 }
 
 /// Records a lap time: last lap, and personal/class/overall bests with their events.
