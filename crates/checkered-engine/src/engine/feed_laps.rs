@@ -17,7 +17,7 @@ use super::{Cx, TrackEngine};
 use crate::config::LoopRole;
 use crate::event::{CarStatus, DerivedEvent, EventKind, LapTime};
 use crate::input::FeedRecord;
-use crate::session::Session;
+use crate::session::{CarState, Session};
 
 fn clamp_laps(laps: i64) -> u32 {
     u32::try_from(laps.max(0)).unwrap_or(u32::MAX)
@@ -118,7 +118,8 @@ fn apply_lap_record(cx: &mut Cx<'_>, s: &mut Session, slot: u32, record: &FeedRe
             best_lap_ms,
             ..
         } => {
-            if let Some(time_us) = positive_us(*best_lap_ms) {
+            let min = cx.cfg.min_lap_time_us;
+            if let Some(time_us) = positive_us(*best_lap_ms).filter(|t| *t >= min) {
                 let lap = best_lap_no.unwrap_or_else(|| s.car(slot).map_or(0, |c| c.laps));
                 improve_best(cx, s, slot, LapTime { lap, time_us }, cx.em.at);
             }
@@ -156,6 +157,9 @@ fn race_position(
     };
     match laps {
         Some(l) if l > car.laps => {
+            if is_double_read(cx, car, None, total) {
+                return;
+            }
             let one_more = l == car.laps.saturating_add(1) && car.crossed;
             let time_us = match (one_more, car.total_us, total) {
                 (true, Some(a), Some(b)) if b > a => Some(b - a),
@@ -207,7 +211,7 @@ fn feed_passing(cx: &mut Cx<'_>, s: &mut Session, slot: u32, lap: Option<i64>, t
         if t == cur
             && car.laps > 0
             && unknown_time
-            && let Some(time_us) = lap
+            && let Some(time_us) = lap.filter(|l| *l >= cx.cfg.min_lap_time_us)
         {
             let lt = LapTime {
                 lap: car.laps,
@@ -219,6 +223,9 @@ fn feed_passing(cx: &mut Cx<'_>, s: &mut Session, slot: u32, lap: Option<i64>, t
     }
     if car.status == CarStatus::Finished {
         cx.counters.ignored_crossings = cx.counters.ignored_crossings.saturating_add(1);
+        return;
+    }
+    if is_double_read(cx, car, lap, total) {
         return;
     }
     if lap.is_none() && car.laps == 0 && !car.crossed {
@@ -239,6 +246,23 @@ fn feed_passing(cx: &mut Cx<'_>, s: &mut Session, slot: u32, lap: Option<i64>, t
             total_us: total,
         },
     );
+}
+
+/// A feed lap shorter than the track's minimum lap time is a double read the scoring
+/// software will take back (Orbits does, by re-sending fewer laps): it is counted as a
+/// duplicate and not scored, so the refresh that deletes it agrees with the engine.
+fn is_double_read(cx: &mut Cx<'_>, car: &CarState, lap: Option<i64>, total: Option<i64>) -> bool {
+    let min = cx.cfg.min_lap_time_us;
+    let short_lap = lap.is_some_and(|l| l < min);
+    let short_gap = match (car.crossed, car.total_us, total) {
+        // The same total is the same crossing (a refresh recounting its laps).
+        (true, Some(a), Some(b)) => (1..min).contains(&b.saturating_sub(a)),
+        _ => false,
+    };
+    if short_lap || short_gap {
+        cx.counters.duplicates = cx.counters.duplicates.saturating_add(1);
+    }
+    short_lap || short_gap
 }
 
 /// `$COR`: a corrected total time (and lap count, never lower than ours).

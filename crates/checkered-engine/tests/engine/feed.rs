@@ -311,3 +311,23 @@ fn a_long_silence_closes_the_session_and_the_same_run_reopens() {
     let sessions = rig.engine.sessions();
     assert_eq!((sessions.len(), sessions[1].run), (2, Some(25)));
 }
+
+#[test]
+fn a_feed_lap_shorter_than_the_minimum_is_a_double_read_the_feed_takes_back() {
+    // Arrange: 28 laps of about 2 minutes (the Sebring capture's car 44)
+    let mut rig = green_race();
+    rig.feed(10_000, g(1, "1", Some(28), 6_592_215));
+    rig.feed(10_000, j("1", 122_000, 6_592_215));
+    // Act: a 3.054 s "lap", its refresh and best lap, then the feed takes it back
+    rig.feed(11_000, j("1", 3_054, 6_595_269));
+    rig.feed(11_000, g(1, "1", Some(29), 6_595_269));
+    rig.feed(11_000, h(1, "1", 29, 3_054));
+    rig.feed(20_000, g(2, "1", Some(28), 6_592_215));
+    // Assert
+    let car = rig.car("1");
+    assert_eq!(
+        (car.laps, car.best_lap.map(|b| b.time_us)),
+        (28, Some(122_000_000))
+    );
+    assert_eq!(rig.engine.counters().duplicates, 2);
+}
