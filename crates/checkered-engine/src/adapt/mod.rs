@@ -1,0 +1,7 @@
+//! Adapters from the protocol codecs' record types to engine [`Input`](crate::Input)s, so
+//! the server and the replay command feed every source through the same code.
+//!
+//! # Layout
+//! - [`p3`]: MyLaps P3 decoder records (raw passings).
+
+pub mod p3;
