@@ -201,9 +201,11 @@ mod tests {
         assert_eq!(e.idempotency_key().to_string(), "sebring:relay-1:b1:1");
     }
 
+    type Breakage = (fn(&mut Envelope), &'static str);
+
     #[test]
     fn each_bad_field_is_named() {
-        let cases: [(fn(&mut Envelope), &str); 7] = [
+        let cases: [Breakage; 7] = [
             (|e| e.event_id = "nope".into(), "ULID"),
             (|e| e.track_id = "Sebring!".into(), "slug"),
             (|e| e.client_id = String::new(), "client_id"),

@@ -100,10 +100,14 @@ impl ServerConfig {
     pub fn resolve(overrides: ConfigOverrides, file: Option<&Path>) -> Result<Self, ConfigError> {
         let file = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-                toml::from_str::<FileConfig>(&text)
-                    .map_err(|source| ConfigError::Parse { path: path.to_owned(), source })?
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|source| ConfigError::Parse {
+                    path: path.to_owned(),
+                    source,
+                })?
             }
             None => FileConfig::default(),
         };
@@ -114,7 +118,9 @@ impl ServerConfig {
             ingest_token: overrides.ingest_token.or(file.ingest_token),
             max_batch_events: file.max_batch_events.unwrap_or(d.max_batch_events).max(1),
             max_body_bytes: file.max_body_bytes.unwrap_or(d.max_body_bytes).max(1024),
-            heartbeat: file.heartbeat_secs.map_or(d.heartbeat, |s| Duration::from_secs(s.max(1))),
+            heartbeat: file
+                .heartbeat_secs
+                .map_or(d.heartbeat, |s| Duration::from_secs(s.max(1))),
             live_buffer: file.live_buffer.unwrap_or(d.live_buffer).max(16),
         })
     }
@@ -129,20 +135,31 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("checkered-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("c.toml");
-        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\ndata = \"/srv/timing\"\nheartbeat_secs = 2\n").expect("write");
-        let over = ConfigOverrides { listen: Some(SocketAddr::from(([127, 0, 0, 1], 7000))), ..Default::default() };
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\ndata = \"/srv/timing\"\nheartbeat_secs = 2\n",
+        )
+        .expect("write");
+        let over = ConfigOverrides {
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 7000))),
+            ..Default::default()
+        };
         let cfg = ServerConfig::resolve(over, Some(&path)).expect("config");
         assert_eq!(cfg.listen.port(), 7000);
         assert_eq!(cfg.data_dir, PathBuf::from("/srv/timing"));
         assert_eq!(cfg.heartbeat, Duration::from_secs(2));
-        assert_eq!(cfg.max_batch_events, ServerConfig::default().max_batch_events);
+        assert_eq!(
+            cfg.max_batch_events,
+            ServerConfig::default().max_batch_events
+        );
     }
 
     #[test]
     fn unknown_keys_are_an_error_with_the_file_named() {
         let path = std::env::temp_dir().join(format!("checkered-bad-{}.toml", std::process::id()));
         std::fs::write(&path, "lisen = \"x\"\n").expect("write");
-        let err = ServerConfig::resolve(ConfigOverrides::default(), Some(&path)).expect_err("must fail");
+        let err =
+            ServerConfig::resolve(ConfigOverrides::default(), Some(&path)).expect_err("must fail");
         assert!(err.to_string().contains("invalid config file"), "{err}");
     }
 }

@@ -37,8 +37,9 @@ fn prometheus() -> PrometheusHandle {
 impl Application {
     /// Binds the listener and opens storage; does not serve yet.
     pub async fn build(config: ServerConfig) -> anyhow::Result<Self> {
-        let listener =
-            TcpListener::bind(config.listen).await.with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
         let state = AppState {
             config: Arc::new(config),
             metrics: prometheus(),
@@ -52,15 +53,23 @@ impl Application {
 
     /// The address actually bound (the real port when configured with port 0).
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
-        self.listener.local_addr().context("listener has no local address")
+        self.listener
+            .local_addr()
+            .context("listener has no local address")
     }
 
     /// Serves until `shutdown` resolves, then drains in-flight requests.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let app = http::router(self.state);
-        axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server failed")
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server failed")
     }
 }

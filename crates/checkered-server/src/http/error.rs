@@ -70,12 +70,18 @@ impl ApiError {
 /// do not come from handlers, such as unknown routes).
 pub fn problem(status: StatusCode, detail: String) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
-    let body = Problem { kind: "about:blank", title, status: status.as_u16(), detail };
+    let body = Problem {
+        kind: "about:blank",
+        title,
+        status: status.as_u16(),
+        detail,
+    };
     let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
     let mut response = (status, json).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     response
 }
 

@@ -25,5 +25,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found(uri: Uri) -> Response {
-    error::problem(StatusCode::NOT_FOUND, format!("no route for {}", uri.path()))
+    error::problem(
+        StatusCode::NOT_FOUND,
+        format!("no route for {}", uri.path()),
+    )
 }
