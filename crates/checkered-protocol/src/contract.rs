@@ -14,6 +14,7 @@ pub const CONTRACT_VERSION: &str = "track_ingest.v2";
 
 /// A batch of envelopes posted to `POST /api/ingest/batch`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestBatch {
     /// Must be [`CONTRACT_VERSION`].
     pub contract_version: String,
@@ -23,6 +24,7 @@ pub struct IngestBatch {
 
 /// One raw message from a track, as the relay captured it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Envelope {
     /// ULID chosen by the relay (26 Crockford base-32 characters).
     pub event_id: String,
@@ -158,6 +160,7 @@ impl fmt::Display for IdempotencyKey<'_> {
 
 /// The answer to an ingest batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestResponse {
     /// Events appended durably by this request.
     pub accepted: u64,
@@ -169,6 +172,7 @@ pub struct IngestResponse {
 
 /// One refused event of a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Rejected {
     /// Index in the batch's `events`.
     pub index: usize,

@@ -7,9 +7,15 @@
 //! - [`state`]: the shared [`state::AppState`] every handler receives.
 //! - [`http`]: routes, one module per resource, and the problem+json error type.
 //! - [`live`]: per-track fan-out of derived events to WebSocket clients.
+//! - [`runtime`]: one engine actor per track, fed from the raw log.
+//! - [`tracks`]: track definitions and starting their engines.
+//! - [`clock`]: the wall clock (ingest and metrics only; the engine never reads it).
 
+pub mod clock;
 pub mod config;
 pub mod http;
 pub mod live;
+pub mod runtime;
 pub mod startup;
 pub mod state;
+pub mod tracks;

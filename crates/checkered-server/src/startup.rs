@@ -1,21 +1,31 @@
-//! Building and running the server: bind first (so tests and the demo learn the real port),
-//! then serve until the shutdown future resolves.
+//! Building and running the server: open storage, recover every track engine, bind (so
+//! tests and the demo learn the real port), then serve until the shutdown future resolves.
 
 use crate::config::ServerConfig;
 use crate::http;
+use crate::runtime::{Registry, RuntimeOptions};
 use crate::state::AppState;
 use anyhow::Context;
+use checkered_store::readmodel::SqliteReadModels;
+use checkered_store::{EventLog, Retention, SqliteLog, SqliteOptions};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// How often retention limits are enforced.
+const RETENTION_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    sqlite: SqliteLog,
+    stop: watch::Sender<bool>,
 }
 
 /// One Prometheus recorder per process (the `metrics` facade is global); every
@@ -35,8 +45,26 @@ fn prometheus() -> PrometheusHandle {
 }
 
 impl Application {
-    /// Binds the listener and opens storage; does not serve yet.
+    /// Opens storage, starts the engine of every known track and binds the listener; does
+    /// not serve yet.
     pub async fn build(config: ServerConfig) -> anyhow::Result<Self> {
+        let sqlite =
+            SqliteLog::open(&config.data_dir, SqliteOptions::default()).with_context(|| {
+                format!("cannot open the event log in {}", config.data_dir.display())
+            })?;
+        let log: Arc<dyn EventLog> = Arc::new(sqlite.clone());
+        let catalog = SqliteReadModels::open(&config.data_dir).with_context(|| {
+            format!(
+                "cannot open the read models in {}",
+                config.data_dir.display()
+            )
+        })?;
+        let (stop, shutdown) = watch::channel(false);
+        let options = RuntimeOptions {
+            live_buffer: config.live_buffer,
+            ..RuntimeOptions::default()
+        };
+        let registry = Registry::new(log.clone(), options, shutdown.clone());
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -45,10 +73,23 @@ impl Application {
             metrics: prometheus(),
             started: Arc::new(AtomicBool::new(false)),
             ready: Arc::new(AtomicBool::new(false)),
+            log,
+            catalog: Arc::new(catalog),
+            registry,
+            shutdown,
         };
         state.started.store(true, Ordering::Release);
+        crate::tracks::start_all(&state)
+            .await
+            .context("cannot start the track engines")?;
         state.ready.store(true, Ordering::Release);
-        Ok(Application { listener, state })
+        tokio::spawn(retention(state.log.clone(), state.shutdown.clone()));
+        Ok(Application {
+            listener,
+            state,
+            sqlite,
+            stop,
+        })
     }
 
     /// The address actually bound (the real port when configured with port 0).
@@ -58,18 +99,51 @@ impl Application {
             .context("listener has no local address")
     }
 
-    /// Serves until `shutdown` resolves, then drains in-flight requests.
+    /// The shared state (for in-process callers such as the demo).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then drains in-flight requests, stops the engines
+    /// (each leaves a snapshot) and closes the log.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = http::router(self.state);
-        axum::serve(
+        let app = http::router(self.state.clone());
+        let stop = self.stop.clone();
+        let served = axum::serve(
             self.listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Live sockets never end on their own: tell them (and the actors) to stop.
+            let _ = stop.send(true);
+        })
         .await
-        .context("server failed")
+        .context("server failed");
+        let _ = self.stop.send(true);
+        self.state.registry.stopped().await;
+        self.sqlite
+            .close()
+            .await
+            .context("cannot close the event log")?;
+        served
+    }
+}
+
+/// Enforces retention limits now and then, for as long as the server runs.
+async fn retention(log: Arc<dyn EventLog>, mut shutdown: watch::Receiver<bool>) {
+    let limits = Retention::default();
+    loop {
+        match log.enforce_retention(crate::clock::now_us(), &limits).await {
+            Ok(report) => tracing::debug!(?report, "retention enforced"),
+            Err(error) => tracing::warn!(%error, "retention failed; will retry"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(RETENTION_EVERY) => {}
+            _ = shutdown.changed() => return,
+        }
     }
 }

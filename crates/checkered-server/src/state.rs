@@ -1,9 +1,13 @@
 //! The state every handler shares. Cheap to clone: every field is a handle.
 
 use crate::config::ServerConfig;
+use crate::runtime::Registry;
+use checkered_store::EventLog;
+use checkered_store::readmodel::ReadModels;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use tokio::sync::watch;
 
 /// Shared server state.
 #[derive(Clone)]
@@ -16,4 +20,12 @@ pub struct AppState {
     pub started: Arc<AtomicBool>,
     /// Set once every track engine has recovered (`/healthz/ready`).
     pub ready: Arc<AtomicBool>,
+    /// The durable event log (raw, derived, snapshots, dead letters).
+    pub log: Arc<dyn EventLog>,
+    /// Catalog (tracks, events, entries) and projections.
+    pub catalog: Arc<dyn ReadModels>,
+    /// The running track engines.
+    pub registry: Arc<Registry>,
+    /// Turns true when the server is shutting down (live sockets close, actors stop).
+    pub shutdown: watch::Receiver<bool>,
 }

@@ -13,6 +13,7 @@
 //! - `model`: the rows ([`AppendOutcome`], [`StoredRaw`], [`DerivedRow`], [`SnapshotRow`],
 //!   [`DeadLetter`], [`Retention`], …).
 //! - [`sqlite`]: [`SqliteLog`], one `events.db` with a group-committing writer thread.
+//! - [`readmodel`]: the catalog and read models the REST layer serves ([`readmodel::ReadModels`]).
 //! - `conformance` (tests, or feature `conformance`): backend-neutral scenarios.
 //!
 //! ```no_run
@@ -30,6 +31,7 @@
 pub mod error;
 pub mod event_log;
 pub mod model;
+pub mod readmodel;
 pub mod sqlite;
 
 #[cfg(any(test, feature = "conformance"))]

@@ -50,7 +50,9 @@ pub struct StoredRaw {
 pub struct DerivedRow {
     /// Position in the track's derived stream (chosen by the engine, deterministic).
     pub seq: u64,
-    /// The event's time (from the raw events it came from), µs since the epoch.
+    /// When the row was produced (wall clock of the writer), µs since the epoch; retention
+    /// ages rows by it. The event's own time is inside `body`: a replay of a 2009 capture
+    /// is stored today and must not be purged as if it were 2009.
     pub ts_us: i64,
     /// The session it belongs to, when it belongs to one.
     pub session_id: Option<String>,
@@ -68,7 +70,8 @@ pub struct SnapshotRow {
     pub raw_seq: u64,
     /// The last derived `seq` emitted at that point.
     pub derived_seq: u64,
-    /// The state's time (event time), µs since the epoch.
+    /// When the snapshot was taken (wall clock of the writer), µs since the epoch; retention
+    /// ages snapshots by it.
     pub ts_us: i64,
     /// The serialised state; opaque to the store.
     pub body: Vec<u8>,

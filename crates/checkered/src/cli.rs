@@ -17,6 +17,25 @@ pub struct Cli {
 pub enum Command {
     /// Decode a capture or live stream into one JSON object per message on stdout.
     Decode(DecodeArgs),
+    /// Run the server (embedded mode: one process, SQLite in the data directory).
+    Serve(ServeArgs),
+}
+
+/// Arguments of `checkered serve`.
+#[derive(Parser, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "CHECKERED_LISTEN")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Data directory [default: ./checkered-data].
+    #[arg(long, env = "CHECKERED_DATA")]
+    pub data: Option<PathBuf>,
+    /// Static token relays must send as `Authorization: Bearer <token>` to ingest.
+    #[arg(long, env = "CHECKERED_INGEST_TOKEN")]
+    pub ingest_token: Option<String>,
+    /// Optional TOML configuration file (flags and environment variables take precedence).
+    #[arg(long, env = "CHECKERED_CONFIG")]
+    pub config: Option<PathBuf>,
 }
 
 /// Arguments of `checkered decode`.

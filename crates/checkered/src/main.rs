@@ -4,10 +4,16 @@ use checkered::cli::{Cli, Command};
 use clap::Parser;
 use std::process::ExitCode;
 
+/// glibc malloc fragments and serialises under the server's many small JSON allocations;
+/// mimalloc measured faster on ingest (docs/BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Decode(args) => checkered::decode::run_cli(&args),
+        Command::Serve(args) => checkered::serve::run_cli(&args),
     };
     match result {
         Ok(code) => code,

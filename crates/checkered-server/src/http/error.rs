@@ -98,3 +98,17 @@ impl IntoResponse for ApiError {
         problem(status, detail)
     }
 }
+
+/// The problem document as the API description shows it (RFC 9457).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemDoc {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The status's reason phrase.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What exactly was wrong, for a human.
+    pub detail: String,
+}

@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
         .route("/healthz/ready", get(ready))
 }
 
+#[utoipa::path(get, path = "/healthz/startup", tag = "health", responses((status = 200, description = "Started"), (status = 503, description = "Still starting", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
 async fn startup(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     if state.started.load(Ordering::Acquire) {
         Ok(Json(json!({"status": "started"})))
@@ -25,10 +26,12 @@ async fn startup(State(state): State<AppState>) -> Result<Json<Value>, ApiError>
     }
 }
 
+#[utoipa::path(get, path = "/healthz/live", tag = "health", responses((status = 200, description = "The process answers")))]
 async fn live() -> Json<Value> {
     Json(json!({"status": "live"}))
 }
 
+#[utoipa::path(get, path = "/healthz/ready", tag = "health", responses((status = 200, description = "Ready for traffic"), (status = 503, description = "Not ready", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
 async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     if state.ready.load(Ordering::Acquire) {
         Ok(Json(json!({"status": "ready"})))

@@ -1,0 +1,117 @@
+//! The frames the live WebSocket sends (DESIGN.md §3):
+//! `{kind: snapshot|event|heartbeat|error, channel, track_id, event_id, seq, ts_us, payload}`.
+//!
+//! Event frames are rendered once per event, not once per client: [`Rendered`] keeps the
+//! JSON text and renders MessagePack on first demand.
+
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::{Arc, OnceLock};
+
+/// What a frame is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameKind {
+    /// The whole current state of the scope.
+    Snapshot,
+    /// One derived (or decoder) event, in `seq` order.
+    Event,
+    /// Keep-alive with the latest `seq`.
+    Heartbeat,
+    /// A problem; `payload.resync` tells whether a fresh snapshot follows.
+    Error,
+}
+
+/// One frame, before encoding.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frame<'a> {
+    /// What the frame is.
+    pub kind: FrameKind,
+    /// The channel (`race`, `decoder`, …); `null` for connection-level frames.
+    pub channel: Option<&'a str>,
+    /// The track of the subscription.
+    pub track_id: &'a str,
+    /// The event (meeting) scope, when the client asked for one.
+    pub event_id: Option<&'a str>,
+    /// Sequence of the event (derived events) or of the state the snapshot reflects.
+    pub seq: u64,
+    /// Time of the event, µs since the epoch.
+    pub ts_us: i64,
+    /// The body.
+    pub payload: &'a Value,
+}
+
+/// A frame rendered for the wire, shared by every subscriber.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Sequence number (for ordering and resume).
+    pub seq: u64,
+    /// Channel it belongs to.
+    pub channel: &'static str,
+    /// When it was published (for the send-delay metric).
+    pub published_at: std::time::Instant,
+    json: String,
+    value: Value,
+    msgpack: OnceLock<Arc<[u8]>>,
+}
+
+impl Rendered {
+    /// Renders an event frame.
+    pub fn event(
+        channel: &'static str,
+        track_id: &str,
+        seq: u64,
+        ts_us: i64,
+        payload: Value,
+    ) -> Self {
+        let frame = Frame {
+            kind: FrameKind::Event,
+            channel: Some(channel),
+            track_id,
+            event_id: None,
+            seq,
+            ts_us,
+            payload: &payload,
+        };
+        let value = serde_json::to_value(&frame).unwrap_or(Value::Null);
+        let json = value.to_string();
+        Rendered {
+            seq,
+            channel,
+            published_at: std::time::Instant::now(),
+            json,
+            value,
+            msgpack: OnceLock::new(),
+        }
+    }
+
+    /// Renders a connection-level frame (snapshot, heartbeat, error) for one client.
+    pub fn single(frame: &Frame<'_>) -> Self {
+        let value = serde_json::to_value(frame).unwrap_or(Value::Null);
+        let json = value.to_string();
+        Rendered {
+            seq: frame.seq,
+            channel: "",
+            published_at: std::time::Instant::now(),
+            json,
+            value,
+            msgpack: OnceLock::new(),
+        }
+    }
+
+    /// The JSON text.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
+
+    /// The MessagePack bytes (rendered once).
+    pub fn msgpack(&self) -> Arc<[u8]> {
+        self.msgpack
+            .get_or_init(|| {
+                rmp_serde::to_vec_named(&self.value)
+                    .unwrap_or_default()
+                    .into()
+            })
+            .clone()
+    }
+}

@@ -1,0 +1,279 @@
+//! One live subscriber: `GET /ws/v1/live?track_id=…`.
+//!
+//! On connect the client gets a snapshot of the track (or, with `from=<seq>`, every derived
+//! event from that `seq` out of the log), then each new event in `seq` order, and a
+//! heartbeat every few seconds. Frames come from the track's bounded broadcast ring: a
+//! client that falls behind the ring gets an `error` frame with `resync: true` and a fresh
+//! snapshot, so a slow reader never makes the server buffer more for it, and never delays
+//! anyone else (each client has its own task; a client whose socket stays blocked is
+//! dropped after a timeout).
+
+use super::frame::{Frame, FrameKind, Rendered};
+use super::params::{self, Format, From, Params};
+use crate::http::error::ApiError;
+use crate::runtime::TrackRuntime;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+/// How long one frame may take to go out before the client is considered dead.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Derived events read from the log per step when resuming.
+const RESUME_PAGE: usize = 1_000;
+/// Largest message a client may send (clients only send small control messages).
+const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
+
+/// The live route.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ws/v1/live", get(upgrade))
+}
+
+#[utoipa::path(get, path = "/ws/v1/live", tag = "live", params(("track_id" = String, Query, description = "Track to follow (required)"), ("event_id" = Option<String>, Query, description = "Event (meeting) scope"), ("channels" = Option<String>, Query, description = "Comma list: race,decoder,telemetry,commentary,predictions,alerts (default race)"), ("from" = Option<String>, Query, description = "`now` (snapshot first) or a derived seq to resume from"), ("format" = Option<String>, Query, description = "`json` (default) or `msgpack`")), responses((status = 101, description = "WebSocket: frames {kind, channel, track_id, event_id, seq, ts_us, payload}"), (status = 400, description = "Bad subscription or not an upgrade", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 404, description = "Unknown track", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
+async fn upgrade(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, ApiError> {
+    let params = params::parse(&query).map_err(ApiError::BadRequest)?;
+    let track = state
+        .registry
+        .get(&params.track_id)
+        .ok_or_else(|| ApiError::NotFound(format!("unknown track {:?}", params.track_id)))?;
+    let ws = ws.map_err(|e| {
+        ApiError::BadRequest(format!("this endpoint needs a WebSocket upgrade: {e}"))
+    })?;
+    let heartbeat = state.config.heartbeat;
+    Ok(ws
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .on_upgrade(move |socket| async move {
+            metrics::gauge!("checkered_ws_clients").increment(1.0);
+            let mut client = Client {
+                params,
+                track,
+                state,
+                last_race: 0,
+            };
+            if let Err(reason) = client.serve(socket, heartbeat).await {
+                tracing::debug!(track = %client.params.track_id, %reason, "live client left");
+            }
+            metrics::gauge!("checkered_ws_clients").decrement(1.0);
+        })
+        .into_response())
+}
+
+struct Client {
+    params: Params,
+    track: Arc<TrackRuntime>,
+    state: AppState,
+    /// Highest `race` seq sent.
+    last_race: u64,
+}
+
+type Sink = futures_util::stream::SplitSink<WebSocket, Message>;
+
+impl Client {
+    async fn serve(&mut self, socket: WebSocket, heartbeat: Duration) -> Result<(), String> {
+        let (mut sink, mut stream) = socket.split();
+        // Subscribe before reading any state, so nothing published meanwhile is missed.
+        let mut rx = self.track.subscribe();
+        match self.params.from {
+            From::Now => self.send_snapshot(&mut sink).await?,
+            From::Seq(seq) => self.resume(&mut sink, seq).await?,
+        }
+        let mut ticker = tokio::time::interval(heartbeat);
+        ticker.tick().await;
+        let mut shutdown = self.state.shutdown.clone();
+        loop {
+            tokio::select! {
+                received = rx.recv() => match received {
+                    Ok(frame) => self.forward(&mut sink, &frame).await?,
+                    Err(RecvError::Lagged(skipped)) => {
+                        metrics::counter!("checkered_ws_resyncs_total").increment(1);
+                        let payload = json!({
+                            "reason": "lagged",
+                            "detail": format!("this client fell {skipped} frames behind; a fresh snapshot follows"),
+                            "resync": true,
+                        });
+                        self.send_single(&mut sink, FrameKind::Error, None, &payload).await?;
+                        self.send_snapshot(&mut sink).await?;
+                    }
+                    Err(RecvError::Closed) => return Ok(()),
+                },
+                _ = ticker.tick() => {
+                    let payload = json!({"lag": self.track.lag()});
+                    self.send_single(&mut sink, FrameKind::Heartbeat, None, &payload).await?;
+                }
+                message = stream.next() => match message {
+                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return Ok(()),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Text(text))) => self.on_client_text(&mut sink, text.as_str()).await?,
+                    Some(Ok(Message::Binary(_))) => {
+                        let payload = json!({
+                            "reason": "unsupported_message",
+                            "detail": "binary client messages are not understood; send JSON text like {\"op\":\"ping\"}",
+                            "resync": false,
+                        });
+                        self.send_single(&mut sink, FrameKind::Error, None, &payload).await?;
+                    }
+                },
+                _ = shutdown.changed() => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Clients only ever send `{"op":"ping"}` (answered with a heartbeat); anything else
+    /// gets an error frame and the subscription carries on.
+    async fn on_client_text(&mut self, sink: &mut Sink, text: &str) -> Result<(), String> {
+        let op = serde_json::from_str::<Value>(text)
+            .ok()
+            .and_then(|v| v.get("op").and_then(Value::as_str).map(str::to_owned));
+        if op.as_deref() == Some("ping") {
+            let payload = json!({"lag": self.track.lag()});
+            return self
+                .send_single(sink, FrameKind::Heartbeat, None, &payload)
+                .await;
+        }
+        let payload = json!({
+            "reason": "unsupported_message",
+            "detail": "client messages must be JSON like {\"op\":\"ping\"}; the subscription is set by the URL",
+            "resync": false,
+        });
+        self.send_single(sink, FrameKind::Error, None, &payload)
+            .await
+    }
+
+    async fn forward(&mut self, sink: &mut Sink, frame: &Rendered) -> Result<(), String> {
+        if !self.params.channels.contains(&frame.channel) {
+            return Ok(());
+        }
+        if frame.channel == "race" {
+            if frame.seq <= self.last_race {
+                return Ok(());
+            }
+            self.last_race = frame.seq;
+        }
+        self.send(sink, frame).await?;
+        metrics::histogram!("checkered_ws_send_delay_seconds")
+            .record(frame.published_at.elapsed().as_secs_f64());
+        Ok(())
+    }
+
+    /// Sends every derived event from `seq` out of the log, then carries on live.
+    async fn resume(&mut self, sink: &mut Sink, seq: u64) -> Result<(), String> {
+        let log = self.state.log.clone();
+        let track = self.params.track_id.clone();
+        let mut after = seq - 1;
+        let mut first = true;
+        loop {
+            let rows = log
+                .read_derived(&track, after, RESUME_PAGE)
+                .await
+                .map_err(|e| format!("cannot read the derived log: {e}"))?;
+            if first {
+                first = false;
+                // Retention may have removed the start of the requested range.
+                let missing = match rows.first() {
+                    Some(row) => row.seq > seq,
+                    None => *self.track.published().borrow() >= seq,
+                };
+                if missing {
+                    let payload = json!({
+                        "reason": "gone",
+                        "detail": format!("events from seq {seq} are no longer kept; a fresh snapshot follows"),
+                        "resync": true,
+                    });
+                    self.send_single(sink, FrameKind::Error, None, &payload)
+                        .await?;
+                    return self.send_snapshot(sink).await;
+                }
+            }
+            let Some(last) = rows.last().map(|r| r.seq) else {
+                break;
+            };
+            for row in rows {
+                if !self.params.channels.contains(&"race") {
+                    continue;
+                }
+                let payload: Value = serde_json::from_str(&row.body).unwrap_or(Value::Null);
+                let ts_us = payload["ts_us"].as_i64().unwrap_or(row.ts_us);
+                let frame = Rendered::event("race", &track, row.seq, ts_us, payload);
+                self.send(sink, &frame).await?;
+            }
+            self.last_race = last;
+            after = last;
+        }
+        Ok(())
+    }
+
+    async fn send_snapshot(&mut self, sink: &mut Sink) -> Result<(), String> {
+        let (payload, seq, ts_us) = {
+            let engine = self.track.engine();
+            let payload = json!({
+                "standings": engine.standings(),
+                "sessions": engine.sessions(),
+            });
+            (payload, engine.seq(), engine.now_us().unwrap_or(0))
+        };
+        let frame = Frame {
+            kind: FrameKind::Snapshot,
+            channel: Some("race"),
+            track_id: &self.params.track_id,
+            event_id: self.params.event_id.as_deref(),
+            seq,
+            ts_us,
+            payload: &payload,
+        };
+        self.send(sink, &Rendered::single(&frame)).await?;
+        self.last_race = seq;
+        Ok(())
+    }
+
+    async fn send_single(
+        &mut self,
+        sink: &mut Sink,
+        kind: FrameKind,
+        channel: Option<&str>,
+        payload: &Value,
+    ) -> Result<(), String> {
+        let frame = Frame {
+            kind,
+            channel,
+            track_id: &self.params.track_id,
+            event_id: self.params.event_id.as_deref(),
+            seq: self.last_race,
+            ts_us: crate::clock::now_us(),
+            payload,
+        };
+        self.send(sink, &Rendered::single(&frame)).await
+    }
+
+    async fn send(&self, sink: &mut Sink, frame: &Rendered) -> Result<(), String> {
+        let message = match self.params.format {
+            Format::Json => Message::Text(frame.json().to_owned().into()),
+            Format::Msgpack => {
+                Message::Binary(axum::body::Bytes::copy_from_slice(&frame.msgpack()))
+            }
+        };
+        match tokio::time::timeout(SEND_TIMEOUT, sink.send(message)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("send failed: {e}")),
+            Err(_) => {
+                metrics::counter!("checkered_ws_dropped_slow_total").increment(1);
+                Err("the client did not read for too long".into())
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the server: the real server on port 0, a temporary data
+//! directory, real HTTP and WebSocket clients.
+
+mod api;
+mod helpers;
+mod ingest;
+mod isolation;
+mod live;
+mod restart;
