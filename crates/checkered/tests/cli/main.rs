@@ -1,4 +1,5 @@
 //! Black-box tests of the `checkered` binary's subcommands.
 
+mod crash;
 mod decode;
 mod helpers;
