@@ -96,17 +96,30 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let mode = args.get(1).cloned().unwrap_or_else(|| "ingest".into());
     let dir = tempfile::tempdir()?;
-    let config = ServerConfig {
-        listen: "127.0.0.1:0".parse()?,
-        data_dir: dir.path().to_owned(),
-        ..ServerConfig::default()
+    // `--server HOST:PORT` measures a separately started `checkered serve` (so profiles of
+    // the server do not include this load generator); otherwise one runs in-process.
+    let external: Option<std::net::SocketAddr> = args
+        .iter()
+        .position(|a| a == "--server")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok());
+    let (addr, stop_tx, server) = match external {
+        Some(addr) => (addr, None, None),
+        None => {
+            let config = ServerConfig {
+                listen: "127.0.0.1:0".parse()?,
+                data_dir: dir.path().to_owned(),
+                ..ServerConfig::default()
+            };
+            let app = Application::build(config).await?;
+            let addr = app.local_addr()?;
+            let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+            let server = tokio::spawn(app.run_until_stopped(async move {
+                let _ = stop_rx.await;
+            }));
+            (addr, Some(stop_tx), Some(server))
+        }
     };
-    let app = Application::build(config).await?;
-    let addr = app.local_addr()?;
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until_stopped(async move {
-        let _ = stop_rx.await;
-    }));
     let base = format!("http://{addr}");
     let http = reqwest::Client::new();
     let tracks = arg(&args, "--tracks", 3) as usize;
@@ -123,8 +136,10 @@ async fn main() -> anyhow::Result<()> {
         "latency" => latency(&http, &base, addr, &names, &args, seconds).await?,
         other => anyhow::bail!("unknown mode {other}; use ingest or latency"),
     }
-    let _ = stop_tx.send(());
-    server.await??;
+    if let (Some(stop), Some(server)) = (stop_tx, server) {
+        let _ = stop.send(());
+        server.await??;
+    }
     Ok(())
 }
 
