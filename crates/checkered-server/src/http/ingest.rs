@@ -6,7 +6,8 @@
 //! A retried event (same idempotency key) is counted as a duplicate and changes nothing.
 
 use crate::http::error::ApiError;
-use crate::runtime::convert;
+use crate::runtime::convert::{self, Decoded};
+use crate::runtime::registry::Arrived;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::State;
@@ -66,12 +67,18 @@ async fn ingest(
     }
     let now_us = crate::clock::now_us();
     let mut valid = Vec::with_capacity(batch.events.len());
+    let mut handoff = Vec::with_capacity(batch.events.len());
     let mut rejected = Vec::new();
     let mut letters = Vec::new();
     for (index, raw) in batch.events.into_iter().enumerate() {
         match check(&state, &raw) {
-            Ok(mut envelope) => {
+            Ok((mut envelope, decoded)) => {
                 envelope.ingested_at_us = Some(now_us);
+                handoff.push(Arrived {
+                    track_seq: 0,
+                    captured_at_us: envelope.captured_at_us,
+                    decoded,
+                });
                 valid.push(envelope);
             }
             Err(reason) => {
@@ -112,14 +119,19 @@ async fn ingest(
         duplicates: 0,
         rejected,
     };
-    let mut heads: HashMap<&str, (u64, u64)> = HashMap::new();
-    for (track, outcome) in tracks.iter().zip(&outcomes) {
+    // What was appended goes straight to the track's engine (already decoded), so it
+    // need not read it back from the log; the log stays the source of truth for anything
+    // the hand-off misses.
+    let mut heads: HashMap<&str, (u64, u64, Vec<Arrived>)> = HashMap::new();
+    for ((track, outcome), mut arrived) in tracks.iter().zip(&outcomes).zip(handoff) {
         let head = heads.entry(track.as_str()).or_default();
         match outcome {
             AppendOutcome::Accepted { track_seq } => {
                 response.accepted += 1;
                 head.0 = head.0.max(*track_seq);
                 head.1 += 1;
+                arrived.track_seq = *track_seq;
+                head.2.push(arrived);
             }
             AppendOutcome::Duplicate { .. } => response.duplicates += 1,
         }
@@ -127,10 +139,11 @@ async fn ingest(
     if response.duplicates > 0 {
         metrics::counter!("checkered_ingest_duplicates_total").increment(response.duplicates);
     }
-    for (track, (seq, count)) in heads {
+    for (track, (seq, count, arrived)) in heads {
         metrics::counter!("checkered_events_in_total", "track" => track.to_owned())
             .increment(count);
         if let Some(runtime) = state.registry.get(track) {
+            runtime.hand_over(arrived);
             runtime.notify_appended(seq);
         }
     }
@@ -147,7 +160,7 @@ fn store_failure(error: checkered_store::StoreError) -> ApiError {
 }
 
 /// Checks one event; the error is the reason given back and dead-lettered.
-fn check(state: &AppState, raw: &RawValue) -> Result<Envelope, String> {
+fn check(state: &AppState, raw: &RawValue) -> Result<(Envelope, Decoded), String> {
     let envelope: Envelope =
         serde_json::from_str(raw.get()).map_err(|e| format!("malformed envelope: {e}"))?;
     envelope.validate().map_err(|e| e.to_string())?;
@@ -157,8 +170,8 @@ fn check(state: &AppState, raw: &RawValue) -> Result<Envelope, String> {
             envelope.track_id
         ));
     }
-    convert::decode(&envelope.message_type, &envelope.payload)?;
-    Ok(envelope)
+    let decoded = convert::decode(&envelope.message_type, &envelope.payload)?;
+    Ok((envelope, decoded))
 }
 
 /// The `track_id` of an event that may not even be an envelope, for the dead-letter row.

@@ -33,15 +33,20 @@ pub async fn run(
         if *shutdown.borrow() || track.stopping.load(Ordering::Acquire) {
             break;
         }
-        let batch = match log.read_raw(track.id(), cursor, options.batch).await {
-            Ok(batch) => batch,
-            Err(error) => {
-                tracing::error!(track = %track.id(), %error, "cannot read the raw log; retrying");
-                if wait(&mut shutdown, backoff).await {
-                    break;
+        let handed = track.take_handoff(cursor, options.batch);
+        let batch = if !handed.is_empty() {
+            Batch::Handed(handed)
+        } else {
+            match log.read_raw(track.id(), cursor, options.batch).await {
+                Ok(rows) => Batch::Read(rows),
+                Err(error) => {
+                    tracing::error!(track = %track.id(), %error, "cannot read the raw log; retrying");
+                    if wait(&mut shutdown, backoff).await {
+                        break;
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    continue;
                 }
-                backoff = (backoff * 2).min(Duration::from_secs(5));
-                continue;
             }
         };
         backoff = Duration::from_millis(50);
@@ -59,7 +64,7 @@ pub async fn run(
             }
             continue;
         }
-        let Some(last) = batch.last().map(|r| r.track_seq) else {
+        let Some(last) = batch.last_seq() else {
             continue;
         };
         let (derived, decoder) = apply(&track, &batch);
@@ -87,6 +92,8 @@ pub async fn run(
         metrics::gauge!("checkered_engine_lag_events", "track" => track.id().to_owned())
             .set(track.lag() as f64);
         unsnapshotted += batch.len() as u64;
+        metrics::counter!("checkered_engine_inputs_total", "source" => batch.source())
+            .increment(batch.len() as u64);
         if unsnapshotted >= options.snapshot_every_events
             || last_snapshot.elapsed() >= options.snapshot_every
         {
@@ -102,40 +109,84 @@ pub async fn run(
     }
 }
 
+/// A step's raw events: handed over by ingest (decoded), or read back from the log.
+enum Batch {
+    Handed(Vec<super::registry::Arrived>),
+    Read(Vec<StoredRaw>),
+}
+
+impl Batch {
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Batch::Handed(v) => v.len(),
+            Batch::Read(v) => v.len(),
+        }
+    }
+
+    fn last_seq(&self) -> Option<u64> {
+        match self {
+            Batch::Handed(v) => v.last().map(|a| a.track_seq),
+            Batch::Read(v) => v.last().map(|r| r.track_seq),
+        }
+    }
+
+    fn source(&self) -> &'static str {
+        match self {
+            Batch::Handed(_) => "handoff",
+            Batch::Read(_) => "log",
+        }
+    }
+}
+
 /// Applies a batch under the engine lock; returns the derived events and the decoder-health
 /// frames (P3 status and the like) for the `decoder` channel.
-fn apply(track: &TrackRuntime, batch: &[StoredRaw]) -> (Vec<DerivedEvent>, Vec<Arc<Rendered>>) {
+fn apply(track: &TrackRuntime, batch: &Batch) -> (Vec<DerivedEvent>, Vec<Arc<Rendered>>) {
     let mut derived = Vec::new();
     let mut decoder = Vec::new();
     let mut engine = track.engine();
-    for raw in batch {
-        let envelope = &raw.envelope;
-        let decoded = match convert::decode(&envelope.message_type, &envelope.payload) {
-            Ok(decoded) => decoded,
-            Err(reason) => {
-                // Ingest validates payloads, so this only happens for events written by an
-                // older version; skipping keeps the track alive.
-                tracing::warn!(track = %track.id(), seq = raw.track_seq, %reason, "raw event skipped");
-                continue;
-            }
-        };
-        if let Decoded::P3(frame) = &decoded
+    let mut step = |track_seq: u64, captured_at_us: i64, decoded: &Decoded| {
+        if let Decoded::P3(frame) = decoded
             && !matches!(frame.record, checkered_protocol::p3::Record::Passing(_))
         {
             let payload = serde_json::to_value(frame.as_ref()).unwrap_or_default();
             decoder.push(Arc::new(Rendered::event(
                 "decoder",
                 track.id(),
-                raw.track_seq,
-                envelope.captured_at_us,
+                track_seq,
+                captured_at_us,
                 payload,
             )));
         }
-        let input = convert::to_input(engine.config(), &decoded, envelope.captured_at_us);
+        let input = convert::to_input(engine.config(), decoded, captured_at_us);
         if let Some(input) = input {
             engine.apply(&input, &mut derived);
         }
+    };
+    match batch {
+        Batch::Handed(arrived) => {
+            for a in arrived {
+                step(a.track_seq, a.captured_at_us, &a.decoded);
+            }
+        }
+        Batch::Read(rows) => {
+            for raw in rows {
+                let envelope = &raw.envelope;
+                match convert::decode(&envelope.message_type, &envelope.payload) {
+                    Ok(decoded) => step(raw.track_seq, envelope.captured_at_us, &decoded),
+                    // Ingest validates payloads, so this only happens for events written by
+                    // an older version; skipping keeps the track alive.
+                    Err(reason) => {
+                        tracing::warn!(track = %track.id(), seq = raw.track_seq, %reason, "raw event skipped");
+                    }
+                }
+            }
+        }
     }
+    drop(engine);
     (derived, decoder)
 }
 

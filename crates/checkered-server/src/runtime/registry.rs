@@ -35,6 +35,21 @@ impl Default for RuntimeOptions {
     }
 }
 
+/// Most decoded events waiting in a track's hand-off; beyond it the actor reads the log.
+const HANDOFF_LIMIT: usize = 50_000;
+
+/// A raw event ingest just appended, already decoded, handed to the actor so it need not
+/// read the event back from the log.
+#[derive(Debug)]
+pub struct Arrived {
+    /// Its place in the track's raw log.
+    pub track_seq: u64,
+    /// The envelope's capture time.
+    pub captured_at_us: i64,
+    /// The payload, decoded.
+    pub decoded: super::convert::Decoded,
+}
+
 /// One track's live state, shared by its actor and the request handlers.
 pub struct TrackRuntime {
     id: String,
@@ -51,6 +66,9 @@ pub struct TrackRuntime {
     pub(crate) published: watch::Sender<u64>,
     /// Set when the track is removed: its actor stops.
     pub(crate) stopping: std::sync::atomic::AtomicBool,
+    /// Decoded events from ingest, by `track_seq` (concurrent requests may hand over out of
+    /// order; the actor takes them strictly in sequence).
+    handoff: Mutex<std::collections::BTreeMap<u64, Arrived>>,
 }
 
 impl TrackRuntime {
@@ -81,6 +99,45 @@ impl TrackRuntime {
         self.appended_raw
             .load(Ordering::Acquire)
             .saturating_sub(self.applied_raw.load(Ordering::Acquire))
+    }
+
+    /// Hands decoded, durably appended events to the actor. When the actor is far behind,
+    /// they are dropped: it reads them from the log instead.
+    pub fn hand_over(&self, arrived: Vec<Arrived>) {
+        let mut handoff = self.handoff.lock().unwrap_or_else(|e| e.into_inner());
+        if handoff.len() + arrived.len() > HANDOFF_LIMIT {
+            return;
+        }
+        let applied = self.applied_raw.load(Ordering::Acquire);
+        for a in arrived {
+            if a.track_seq > applied {
+                handoff.insert(a.track_seq, a);
+            }
+        }
+    }
+
+    /// Takes the handed-over events that continue the log right after `cursor`, in order,
+    /// up to `limit`; forgets any at or before `cursor`.
+    pub(crate) fn take_handoff(&self, cursor: u64, limit: usize) -> Vec<Arrived> {
+        let mut handoff = self.handoff.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some(entry) = handoff.first_entry() {
+            if *entry.key() > cursor {
+                break;
+            }
+            entry.remove();
+        }
+        let mut taken = Vec::new();
+        let mut next = cursor + 1;
+        while taken.len() < limit {
+            match handoff.remove(&next) {
+                Some(a) => {
+                    taken.push(a);
+                    next += 1;
+                }
+                None => break,
+            }
+        }
+        taken
     }
 
     /// Tells the actor that raw events up to `track_seq` are in the log.
@@ -162,6 +219,7 @@ impl Registry {
             appended_raw: AtomicU64::new(last_raw),
             published,
             stopping: std::sync::atomic::AtomicBool::new(false),
+            handoff: Mutex::new(std::collections::BTreeMap::new()),
         });
         {
             let mut tracks = self.tracks.write().unwrap_or_else(|e| e.into_inner());
