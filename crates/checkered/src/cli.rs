@@ -19,6 +19,25 @@ pub enum Command {
     Decode(DecodeArgs),
     /// Run the server (embedded mode: one process, SQLite in the data directory).
     Serve(ServeArgs),
+    /// Run the server with three simulated tracks fed through HTTP ingest.
+    Demo(DemoArgs),
+}
+
+/// Arguments of `checkered demo`.
+#[derive(Parser, Debug, Clone)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Keep the data in this directory instead of a fresh temporary one.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Seed of the simulated meeting.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Time speed-up (1 = real time).
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
 }
 
 /// Arguments of `checkered serve`.

@@ -6,12 +6,14 @@
 //! # Layout
 //! - [`cli`]: the clap command-line definition.
 //! - [`decode`]: `checkered decode`, captures to JSON lines.
+//! - [`demo`]: `checkered demo`, the server fed by simulated tracks.
 //! - [`serve`]: `checkered serve`, the embedded-mode server.
 //! - [`logging`]: log output of the long-running commands.
 //! - [`timefmt`]: RFC 3339 formatting of Unix microseconds.
 
 pub mod cli;
 pub mod decode;
+pub mod demo;
 pub mod logging;
 pub mod serve;
 pub mod timefmt;

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Decode(args) => checkered::decode::run_cli(&args),
         Command::Serve(args) => checkered::serve::run_cli(&args),
+        Command::Demo(args) => checkered::demo::run_cli(&args),
     };
     match result {
         Ok(code) => code,

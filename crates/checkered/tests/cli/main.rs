@@ -2,4 +2,5 @@
 
 mod crash;
 mod decode;
+mod demo;
 mod helpers;

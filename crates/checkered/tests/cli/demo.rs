@@ -1,0 +1,91 @@
+//! `checkered demo`: one command brings up the server with three simulated tracks fed
+//! through HTTP ingest, the board, and live scoring.
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[test]
+fn the_demo_serves_three_live_tracks() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_checkered"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--speed", "40"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn checkered demo");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let get = |path: &str| -> Option<Value> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok()?;
+        runtime.block_on(async {
+            reqwest::get(format!("{base}{path}"))
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()
+        })
+    };
+    // Every track gets scored laps within the time limit (40x real time).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let tracks = ["kart-club", "club-circuit", "bmx-park"];
+    let mut seen = std::collections::BTreeSet::new();
+    while seen.len() < tracks.len() {
+        for track in tracks {
+            if let Some(board) = get(&format!("/api/v1/tracks/{track}/standings")) {
+                let competitors = board["standings"]["competitors"].as_array().cloned();
+                if competitors.is_some_and(|c| c.iter().any(|car| car["laps"].as_i64() > Some(0))) {
+                    seen.insert(track);
+                }
+            }
+        }
+        assert!(Instant::now() < deadline, "tracks scored so far: {seen:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let listed = get("/api/v1/tracks").expect("tracks");
+    assert_eq!(listed["tracks"].as_array().map(Vec::len), Some(3));
+    // The board page is served.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let page = runtime
+        .block_on(async { reqwest::get(format!("{base}/")).await?.text().await })
+        .expect("board");
+    assert!(
+        page.contains("/ws/v1/live"),
+        "the board page follows the live socket"
+    );
+    // SIGTERM stops it cleanly: feeds stop, the server drains, the process exits 0.
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("try_wait") {
+            break exit;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the demo did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "demo exited with {exit}");
+}
