@@ -3,5 +3,9 @@
 //!
 //! # Layout
 //! - [`p3`]: MyLaps P3 decoder records (raw passings).
+//! - [`rmonitor`]: Orbits RMonitor results-feed records.
+//! - [`multiloop`]: Orbits/MyLaps Multiloop results-feed records.
 
+pub mod multiloop;
 pub mod p3;
+pub mod rmonitor;
