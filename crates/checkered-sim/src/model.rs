@@ -175,8 +175,10 @@ fn race(
     let mut all = Vec::new();
     let mut sf: Vec<Vec<i64>> = Vec::new();
     for (car, &pace) in paces.iter().enumerate() {
-        // Rolling start: the field crosses the line in grid order at the green flag.
-        let mut t = t0 + car as i64 * 400_000;
+        // Rolling start: the field crosses the line in grid order just after the green
+        // flag, the pole car 0.4 s after it (a crossing exactly at the green would have a
+        // zero race time, which results feeds write as "no time").
+        let mut t = t0 + (car as i64 + 1) * 400_000;
         let mut times = vec![t];
         let pit_lap = rng.random_range((laps / 4).max(1)..=(3 * laps / 4).max(1));
         for lap in 1..=laps + 1 {

@@ -34,6 +34,25 @@ pub fn passing(reading: &Reading, passing_number: u32) -> Passing {
     }
 }
 
+/// The STATUS frame the decoder of `line` sends at `at_us` (loop noise varies slowly).
+pub fn status_frame(line: Line, at_us: i64) -> TimedFrame {
+    let noise = u16::try_from((at_us / STATUS_INTERVAL_US).rem_euclid(9) + 18).unwrap_or(20);
+    TimedFrame {
+        at_us,
+        line,
+        wire: wire(Record::Status(status(line, noise))),
+    }
+}
+
+/// The PASSING frame for a reading, numbered `passing_number` by its decoder.
+pub fn passing_frame(reading: &Reading, passing_number: u32) -> TimedFrame {
+    TimedFrame {
+        at_us: reading.at_us,
+        line: reading.line,
+        wire: wire(Record::Passing(passing(reading, passing_number))),
+    }
+}
+
 fn status(line: Line, noise: u16) -> Status {
     Status {
         noise: Some(noise),
@@ -59,11 +78,7 @@ pub fn p3_stream(readings: &[Reading], lines: &[Line], first_number: u32) -> Vec
         .iter()
         .map(|r| {
             let n = numbers.entry(r.line).or_insert(first_number);
-            let frame = TimedFrame {
-                at_us: r.at_us,
-                line: r.line,
-                wire: wire(Record::Passing(passing(r, *n))),
-            };
+            let frame = passing_frame(r, *n);
             *n = n.wrapping_add(1);
             frame
         })
@@ -71,15 +86,7 @@ pub fn p3_stream(readings: &[Reading], lines: &[Line], first_number: u32) -> Vec
     if let (Some(first), Some(last)) = (readings.first(), readings.last()) {
         let mut t = first.at_us - first.at_us.rem_euclid(STATUS_INTERVAL_US);
         while t <= last.at_us + STATUS_INTERVAL_US {
-            for &line in lines {
-                let noise =
-                    u16::try_from((t / STATUS_INTERVAL_US).rem_euclid(9) + 18).unwrap_or(20);
-                frames.push(TimedFrame {
-                    at_us: t,
-                    line,
-                    wire: wire(Record::Status(status(line, noise))),
-                });
-            }
+            frames.extend(lines.iter().map(|&line| status_frame(line, t)));
             t += STATUS_INTERVAL_US;
         }
     }
