@@ -21,6 +21,28 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the server with three simulated tracks fed through HTTP ingest.
     Demo(DemoArgs),
+    /// Serve a simulated live P3 decoder or RMonitor results feed on a TCP port.
+    Simulate(SimulateArgs),
+}
+
+/// Arguments of `checkered simulate`.
+#[derive(Parser, Debug, Clone)]
+pub struct SimulateArgs {
+    /// What to simulate: a P3 decoder or an RMonitor results feed.
+    #[arg(long, value_enum)]
+    pub protocol: crate::simulate::Protocol,
+    /// Address to listen on [default: 127.0.0.1:5403 for p3, 127.0.0.1:50000 for rmonitor].
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Cars in the field (1 to 200).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub cars: u16,
+    /// Time speed-up (1 = real time, at most 100000).
+    #[arg(long, default_value_t = 1.0, value_parser = crate::simulate::parse_speed)]
+    pub speed: f64,
+    /// Seed of the simulated meeting.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Arguments of `checkered demo`.

@@ -8,6 +8,7 @@
 //! - [`decode`]: `checkered decode`, captures to JSON lines.
 //! - [`demo`]: `checkered demo`, the server fed by simulated tracks.
 //! - [`serve`]: `checkered serve`, the embedded-mode server.
+//! - [`simulate`]: `checkered simulate`, a simulated P3 decoder or RMonitor feed over TCP.
 //! - [`logging`]: log output of the long-running commands.
 //! - [`timefmt`]: RFC 3339 formatting of Unix microseconds.
 
@@ -16,4 +17,5 @@ pub mod decode;
 pub mod demo;
 pub mod logging;
 pub mod serve;
+pub mod simulate;
 pub mod timefmt;

@@ -4,3 +4,4 @@ mod crash;
 mod decode;
 mod demo;
 mod helpers;
+mod simulate;
