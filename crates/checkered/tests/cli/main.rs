@@ -4,3 +4,5 @@ mod crash;
 mod decode;
 mod demo;
 mod helpers;
+mod replay;
+mod replay_live;
