@@ -107,6 +107,10 @@ pub struct TrackConfig {
     /// Kind of sessions opened without a run name or a race-control choice.
     #[serde(default = "default_session_kind")]
     pub default_session_kind: SessionKind,
+    /// When set, every session opened is of this kind whatever the feed's run name or type
+    /// says (race control can still change it mid-session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forced_session_kind: Option<SessionKind>,
     /// P3 transponders that are BMX gate-drop beacons (9991 5 m hill, 9992 8 m, 9995).
     #[serde(default = "default_gate_beacons")]
     pub gate_beacons: Vec<String>,
@@ -141,6 +145,7 @@ impl TrackConfig {
             min_lap_time_us: default_min_lap_time_us(),
             suspicious_lap_percent: default_suspicious_lap_percent(),
             default_session_kind: default_session_kind(),
+            forced_session_kind: None,
             gate_beacons: default_gate_beacons(),
             idle_session_gap_us: default_idle_gap_us(),
         }

@@ -276,7 +276,7 @@ pub enum EventKind {
         /// The penalty.
         penalty: Penalty,
     },
-    /// Race control added or removed laps.
+    /// Race control (or the results feed, taking a lap back) added or removed laps.
     LapsAdjusted {
         /// Car number.
         number: CarNumber,

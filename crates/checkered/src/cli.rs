@@ -21,8 +21,61 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the server with three simulated tracks fed through HTTP ingest.
     Demo(DemoArgs),
+    /// Replay a capture through the race engine and print every session's classification.
+    Replay(ReplayArgs),
     /// Serve a simulated live P3 decoder or RMonitor results feed on a TCP port.
     Simulate(SimulateArgs),
+}
+
+/// Arguments of `checkered replay`.
+#[derive(Parser, Debug, Clone)]
+pub struct ReplayArgs {
+    /// Protocol (and capture wrapper) of the input.
+    #[arg(long, value_enum)]
+    pub format: InputFormat,
+    /// Each line starts with an ISO 8601 capture timestamp.
+    #[arg(long)]
+    pub timestamps: bool,
+    /// Score every session as this kind, whatever the feed's run name says.
+    #[arg(long, value_enum)]
+    pub session_kind: Option<KindArg>,
+    /// Track configuration (the engine's `TrackConfig` as JSON: loops, thresholds).
+    #[arg(long)]
+    pub track_config: Option<PathBuf>,
+    /// Write the classification of every session here (a JSON array, one document per
+    /// session, each exactly as `GET …/sessions/{id}/classification` serves it).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Compare the engine's positions with the feed's own after every batch or line, and
+    /// print `{"checked":…,"agreed":…,"agreement":…,"sessions":…}` as the last line.
+    #[arg(long)]
+    pub check_feed: bool,
+    /// Capture file, or `-` for standard input.
+    pub input: PathBuf,
+}
+
+/// Session kinds on the command line.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KindArg {
+    /// Ranked by best lap.
+    Practice,
+    /// Ranked by best lap.
+    Qualifying,
+    /// Ranked by laps, then crossing time.
+    Race,
+    /// BMX moto: finish order after the gate drop.
+    Moto,
+}
+
+impl From<KindArg> for checkered_engine::SessionKind {
+    fn from(kind: KindArg) -> Self {
+        match kind {
+            KindArg::Practice => Self::Practice,
+            KindArg::Qualifying => Self::Qualifying,
+            KindArg::Race => Self::Race,
+            KindArg::Moto => Self::Moto,
+        }
+    }
 }
 
 /// Arguments of `checkered simulate`.

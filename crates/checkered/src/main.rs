@@ -15,6 +15,7 @@ fn main() -> ExitCode {
         Command::Decode(args) => checkered::decode::run_cli(&args),
         Command::Serve(args) => checkered::serve::run_cli(&args),
         Command::Demo(args) => checkered::demo::run_cli(&args),
+        Command::Replay(args) => checkered::replay::run_cli(&args),
         Command::Simulate(args) => checkered::simulate::run_cli(&args),
     };
     match result {

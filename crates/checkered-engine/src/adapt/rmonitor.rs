@@ -88,7 +88,7 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             reg_no: reg_no.clone(),
             position: Some(*position),
             laps: laps.map(i64::from),
-            total_time_ms: Some(total_time.ms()),
+            total_time_ms: time_ms(total_time),
         },
         Record::PracticePosition {
             position,
@@ -100,7 +100,7 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             reg_no: reg_no.clone(),
             position: Some(*position),
             best_lap_no: *best_lap_no,
-            best_lap_ms: Some(best_lap_time.ms()).filter(|_| !best_lap_time.is_no_passing()),
+            best_lap_ms: time_ms(best_lap_time),
         },
         Record::Init { .. } => FeedRecord::Reset,
         Record::Passing {
@@ -110,8 +110,8 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             ..
         } => FeedRecord::Passing {
             reg_no: reg_no.clone(),
-            lap_time_ms: Some(lap_time.ms()).filter(|_| !lap_time.is_no_passing()),
-            total_time_ms: Some(total_time.ms()),
+            lap_time_ms: time_ms(lap_time),
+            total_time_ms: time_ms(total_time),
         },
         Record::Correction {
             reg_no,
@@ -139,6 +139,11 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
         },
         _ => return None,
     })
+}
+
+/// A lap or race time in ms; `None` for the `00:59:59.999` "no passing yet" sentinel.
+fn time_ms(time: &rmonitor::RmTime) -> Option<i64> {
+    Some(time.ms()).filter(|_| !time.is_no_passing())
 }
 
 /// The engine's flag for an RMonitor flag; `None` when the text names no flag we know
@@ -188,7 +193,10 @@ mod tests {
                 kind: None,
             })
         );
-        assert_eq!(adapt(r#"$I,"16:36:08.000","12 jan 01""#), Some(FeedRecord::Reset));
+        assert_eq!(
+            adapt(r#"$I,"16:36:08.000","12 jan 01""#),
+            Some(FeedRecord::Reset)
+        );
         match adapt(r#"$F,14,"00:12:45","13:34:23","00:09:47","Green ""#) {
             Some(FeedRecord::Heartbeat {
                 flag, laps_to_go, ..
@@ -213,8 +221,28 @@ mod tests {
     }
 
     #[test]
+    fn the_no_passing_sentinel_is_no_time() {
+        assert_eq!(
+            adapt(r#"$G,1,"00",,"00:59:59.999""#),
+            Some(FeedRecord::RacePosition {
+                reg_no: "00".into(),
+                position: Some(1),
+                laps: None,
+                total_time_ms: None,
+            })
+        );
+        match adapt(r#"$H,1,"00",0,"00:59:59.999""#) {
+            Some(FeedRecord::PracticePosition { best_lap_ms, .. }) => assert_eq!(best_lap_ms, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn records_without_scoring_meaning_give_nothing() {
-        assert_eq!(adapt(r#"$E,"TRACKNAME","Indianapolis Motor Speedway""#), None);
+        assert_eq!(
+            adapt(r#"$E,"TRACKNAME","Indianapolis Motor Speedway""#),
+            None
+        );
         assert_eq!(adapt("$XYZ,1,2"), None);
     }
 }

@@ -5,14 +5,15 @@
 //! - `TrackEngine::on_feed`: dispatch.
 //! - Entries, runs and heartbeats here; lap-bearing records in `feed_laps`.
 
+use super::Cx;
 use super::TrackEngine;
-use super::laps::show_flag;
-use super::lifecycle::{emit_changes, ensure_car};
+use super::laps::{change_flag, finish_car, show_flag};
+use super::lifecycle::{emit_changes, emit_classification, ensure_car};
 use crate::config::SessionKind;
 use crate::entries::Entry;
-use crate::event::{DerivedEvent, EndReason, EventKind};
+use crate::event::{ClassificationState, DerivedEvent, EndReason, EventKind};
 use crate::input::{FeedRecord, Flag};
-use crate::session::FeedClock;
+use crate::session::{FeedClock, Session};
 
 /// Feed milliseconds to µs, keeping only positive times (0 means "none" in feeds).
 pub(crate) fn positive_us(ms: Option<i64>) -> Option<i64> {
@@ -217,6 +218,7 @@ impl TrackEngine {
         let Some(s) = current.as_mut() else {
             return;
         };
+        let previous_race_ms = s.feed_clock.race_time_ms;
         s.feed_clock = clock;
         let Some(flag) = flag else {
             return;
@@ -224,6 +226,42 @@ impl TrackEngine {
         if flag == Flag::Green && s.started_us.is_none() {
             super::control::mark_started(&mut cx, s);
         }
-        show_flag(&mut cx, s, flag);
+        if flag != Flag::Checkered || s.kind != SessionKind::Race {
+            return show_flag(&mut cx, s, flag);
+        }
+        if change_flag(&mut cx, s, flag) {
+            finish_flag_takers(&mut cx, s, previous_race_ms);
+            emit_classification(&mut cx, s, ClassificationState::Provisional);
+        }
+    }
+}
+
+/// A feed states the chequered flag in the heartbeat after the leader's crossing that
+/// brought it out (heartbeats come once a second), so a leader who crossed since the
+/// previous heartbeat took the flag at that crossing, and so did every car that crossed
+/// after it in that second.
+fn finish_flag_takers(cx: &mut Cx<'_>, s: &mut Session, previous_race_ms: Option<i64>) {
+    let Some(previous_us) = previous_race_ms.map(|ms| ms.saturating_mul(1000)) else {
+        return;
+    };
+    let leader_total = s
+        .slot_at(1)
+        .and_then(|slot| s.car(slot))
+        .and_then(|car| car.total_us)
+        .filter(|&t| t > previous_us);
+    let Some(leader_total) = leader_total else {
+        return;
+    };
+    let takers: Vec<u32> = s
+        .order
+        .iter()
+        .copied()
+        .filter(|&slot| {
+            s.car(slot)
+                .is_some_and(|c| c.crossed && c.total_us.is_some_and(|t| t >= leader_total))
+        })
+        .collect();
+    for slot in takers {
+        finish_car(cx, s, slot);
     }
 }

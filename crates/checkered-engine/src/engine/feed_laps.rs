@@ -2,12 +2,14 @@
 //! corrections and `$L` line crossings.
 //!
 //! The rules that keep a reset or a late refresh from losing anything: laps only ever grow
-//! from a refresh; a crossing already counted through a refresh is not counted again; a
+//! from a refresh, except when the scoring software takes laps back at the crossing the car
+//! already has (same total time, fewer laps); a crossing already counted through a refresh is not counted again; a
 //! `$J` whose total time is not newer than the car's is the same (or an older) crossing.
 //!
 //! # Layout
 //! - `TrackEngine::on_feed_laps`: dispatch, with the session and car lookups.
-//! - `race_position`, `feed_passing`, `correction`, `line_crossing`: one rule each.
+//! - `race_position` (with `take_back_laps`), `feed_passing`, `correction`, `line_crossing`:
+//!   one rule each.
 
 use super::feed::positive_us;
 use super::laps::{Lap, complete_lap, improve_best, record_lap_time};
@@ -105,13 +107,17 @@ fn lap_record_key(record: &FeedRecord) -> Option<(&str, bool)> {
 /// Applies a lap-bearing record to the car in `slot`.
 fn apply_lap_record(cx: &mut Cx<'_>, s: &mut Session, slot: u32, record: &FeedRecord) {
     match record {
+        FeedRecord::RacePosition { laps: Some(l), .. } if *l < 0 => lap_debt(cx, s, slot, *l),
         FeedRecord::RacePosition {
             laps,
             total_time_ms,
             ..
         } => {
             let total = positive_us(*total_time_ms);
-            race_position(cx, s, slot, laps.map(clamp_laps), total);
+            // The feed's laps are net of its lap debt; the car counts laps driven.
+            let debt = s.car(slot).map_or(0, |c| c.feed_lap_debt);
+            let driven = laps.map(|l| clamp_laps(l.saturating_sub(debt)));
+            race_position(cx, s, slot, driven, total);
         }
         FeedRecord::PracticePosition {
             best_lap_no,
@@ -177,9 +183,51 @@ fn race_position(
             );
         }
         Some(l) if l == car.laps => set_total(cx, s, slot, total),
+        // Fewer laps at the very crossing the car's total already holds is the scoring
+        // software taking a lap back (a late refresh would carry an older total).
+        Some(l) if total.is_some() && total == car.total_us => take_back_laps(cx, s, slot, l),
         None if car.laps == 0 => set_total(cx, s, slot, total),
         _ => {}
     }
+}
+
+/// Negative laps: the feed deducted more penalty laps than the car has driven. The
+/// difference is kept as the car's feed lap debt, so the laps shown stay the feed's as it
+/// drives more, and later refreshes (net of the debt) count the laps driven.
+fn lap_debt(cx: &mut Cx<'_>, s: &mut Session, slot: u32, laps: i64) {
+    let Some(car) = s.car_mut(slot) else {
+        return;
+    };
+    let debt = laps.saturating_sub(i64::from(car.laps));
+    if car.feed_lap_debt == debt {
+        return;
+    }
+    let delta = i32::try_from(debt.saturating_sub(car.feed_lap_debt)).unwrap_or(i32::MIN);
+    car.feed_lap_debt = debt;
+    let number = cx.entries.number(car.entry);
+    s.reposition(slot, cx.scratch);
+    emit_changes(cx, s);
+    cx.em
+        .emit(Some(s.id), EventKind::LapsAdjusted { number, delta });
+}
+
+/// The feed now counts fewer laps for the car at its last crossing.
+fn take_back_laps(cx: &mut Cx<'_>, s: &mut Session, slot: u32, laps: u32) {
+    let Some(car) = s.car_mut(slot) else {
+        return;
+    };
+    let delta = i64::from(laps) - i64::from(car.laps);
+    car.laps = laps;
+    if car.last_lap.is_some_and(|l| l.lap > laps) {
+        car.last_lap = None;
+    }
+    let number = cx.entries.number(car.entry);
+    s.reposition(slot, cx.scratch);
+    emit_changes(cx, s);
+    let delta = i32::try_from(delta).unwrap_or(i32::MIN);
+    cx.em
+        .emit(Some(s.id), EventKind::LapsAdjusted { number, delta });
+    reclassify_if_published(cx, s);
 }
 
 /// Records a crossing's total time without a new lap (start crossing, refresh correction).

@@ -5,7 +5,7 @@
 //! - [`Lap`]: what a source knows about a completed lap.
 //! - `complete_lap`: applies it and emits everything it causes.
 //! - `record_lap_time`: personal, class and overall bests.
-//! - `finish_car`, `show_flag`: finishing and flag changes.
+//! - `finish_car`, `show_flag`, `change_flag`: finishing and flag changes.
 
 use super::Cx;
 use super::lifecycle::{emit_changes, emit_classification};
@@ -182,9 +182,17 @@ fn check_limits(cx: &mut Cx<'_>, s: &mut Session, slot: u32) {
 /// Changes the flag, emitting the change and, at the chequered flag, a provisional
 /// classification.
 pub(crate) fn show_flag(cx: &mut Cx<'_>, s: &mut Session, flag: Flag) {
+    if change_flag(cx, s, flag) && flag == Flag::Checkered {
+        emit_classification(cx, s, ClassificationState::Provisional);
+    }
+}
+
+/// Changes the flag and emits the change; returns whether it changed. Callers that must
+/// act between the chequered flag and its provisional classification use this.
+pub(crate) fn change_flag(cx: &mut Cx<'_>, s: &mut Session, flag: Flag) -> bool {
     let at = cx.em.at;
     let Some(from) = s.set_flag(flag, at) else {
-        return;
+        return false;
     };
     let lap = s.leader_laps();
     cx.em.emit(
@@ -195,9 +203,7 @@ pub(crate) fn show_flag(cx: &mut Cx<'_>, s: &mut Session, flag: Flag) {
             lap,
         },
     );
-    if flag == Flag::Checkered {
-        emit_classification(cx, s, ClassificationState::Provisional);
-    }
+    true
 }
 
 /// Marks a car finished (once) and announces it.

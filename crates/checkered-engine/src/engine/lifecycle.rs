@@ -23,11 +23,14 @@ impl TrackEngine {
     ) {
         let id = self.st.next_session_id;
         self.st.next_session_id = id.saturating_add(1);
+        let forced = self.st.config.forced_session_kind;
         let kind_given = kind.is_some();
-        let kind = kind.unwrap_or(self.st.config.default_session_kind);
+        let kind = forced
+            .or(kind)
+            .unwrap_or(self.st.config.default_session_kind);
         let name = name.unwrap_or_else(|| format!("Session {id}"));
         let mut session = Session::new(id, name.clone(), kind, run, at);
-        session.kind_locked = kind_given && run.is_none();
+        session.kind_locked = forced.is_some() || (kind_given && run.is_none());
         let (mut cx, _, _) = self.parts(at, out);
         cx.em
             .emit(Some(id), EventKind::SessionStarted { name, kind, run });

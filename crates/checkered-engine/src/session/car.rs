@@ -71,6 +71,9 @@ pub struct CarState {
     pub laps: u32,
     /// Laps added/removed by race control and lap penalties.
     pub lap_adjust: i64,
+    /// Laps a results feed deducted beyond the laps driven (its lap counts went negative).
+    #[serde(default)]
+    pub feed_lap_debt: i64,
     /// Whether the car crossed the line since the start (the start crossing counts).
     pub crossed: bool,
     /// Seen on any loop since the start (tells DNF from DNS in motos).
@@ -124,9 +127,11 @@ pub struct CarState {
 }
 
 impl CarState {
-    /// Laps after race-control adjustments and lap penalties.
+    /// Laps after race-control adjustments, lap penalties and a feed's lap debt.
     pub fn effective_laps(&self) -> i64 {
-        i64::from(self.laps).saturating_add(self.lap_adjust)
+        i64::from(self.laps)
+            .saturating_add(self.lap_adjust)
+            .saturating_add(self.feed_lap_debt)
     }
 
     /// Total time including time penalties.

@@ -3,6 +3,7 @@
 mod adapt_p3;
 mod control;
 mod feed;
+mod feed_finish;
 mod helpers;
 mod moto;
 mod passings;

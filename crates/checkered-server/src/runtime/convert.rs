@@ -72,9 +72,14 @@ pub fn to_input(config: &TrackConfig, decoded: &Decoded, at_us: i64) -> Option<I
     match decoded {
         // The decoder clock is the time reference of a passing, not the capture time.
         Decoded::P3(frame) => checkered_engine::adapt::p3::record_input(config, &frame.record),
-        // Results-feed lines are validated at ingest and kept in the raw log; the engine
-        // scores them once the feed adapters land (issue 3), by replaying the log.
-        Decoded::Rmonitor(_) | Decoded::Multiloop(_) => None,
+        // A results-feed line is timed by its capture: feeds carry only session-relative
+        // times, which the engine reads from the record itself.
+        Decoded::Rmonitor(record) => {
+            checkered_engine::adapt::rmonitor::feed_record(record).map(|r| Input::feed(at_us, r))
+        }
+        Decoded::Multiloop(message) => {
+            checkered_engine::adapt::multiloop::feed_record(message).map(|r| Input::feed(at_us, r))
+        }
         Decoded::Control(intent) => Some(Input {
             at_us,
             kind: InputKind::Control((**intent).clone()),

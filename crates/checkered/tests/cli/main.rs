@@ -4,4 +4,6 @@ mod crash;
 mod decode;
 mod demo;
 mod helpers;
+mod replay;
+mod replay_live;
 mod simulate;
