@@ -3,8 +3,10 @@
 //!
 //! # Layout
 //! - [`scenario`]: the simulated tracks (pure, seeded, endless).
+//! - [`club`]: the club circuit's RMonitor results feed.
 //! - [`feed`]: plays a track into the server over HTTP.
 
+pub mod club;
 pub mod feed;
 pub mod scenario;
 
@@ -58,7 +60,7 @@ pub fn run_cli(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             feeders.push((id, task));
         }
         println!("Checkered demo: live board at {base}/  (data in {})", data.path().display());
-        println!("Tracks: kart-club (practice), club-circuit (qualifying and races), bmx-park (motos). Ctrl-C stops.");
+        println!("Tracks: kart-club (practice, P3), club-circuit (qualifying and races, RMonitor), bmx-park (motos, P3). Ctrl-C stops.");
         for (id, task) in feeders {
             match task.await {
                 Ok(Ok(())) => {}

@@ -5,8 +5,10 @@
 //!
 //! # Layout
 //! - [`TimedMessage`], [`DemoTrack`]: what a scenario yields.
-//! - [`tracks`]: the three demo tracks (kart practice, club race, BMX motos).
-//! - `Sessions`: the endless iterator that generates one session at a time.
+//! - [`tracks`]: the three demo tracks (kart practice, club race, BMX motos); the club
+//!   circuit's RMonitor feed is in `super::club`.
+//! - [`Session`], `Sessions`: one generated session, and the endless iterator that
+//!   generates one session at a time.
 
 use checkered_engine::{
     ControlIntent, EntrySpec, Flag, LoopRole, SessionKind, StagedRider, TimingLoop, TrackConfig,
@@ -46,10 +48,11 @@ pub struct DemoTrack {
     pub messages: Box<dyn Iterator<Item = TimedMessage> + Send>,
 }
 
-/// The three demo tracks, seeded: a kart track in open practice (P3), a club circuit
-/// alternating qualifying and races (P3, three loops with pit lane), a BMX track running
-/// motos behind a gate (P3 with gate-drop beacons). `epoch_us` is the wall-clock time of
-/// the demo's start, used for the decoder clocks.
+/// The three demo tracks, seeded: a kart track in open practice (P3, three loops with pit
+/// lane), a club circuit alternating qualifying and races (an Orbits RMonitor results
+/// feed), a BMX track running motos behind a gate (P3 with gate-drop beacons). `epoch_us`
+/// is the wall-clock time of the demo's start, used for the decoder clocks and the feed's
+/// time of day.
 pub fn tracks(seed: u64, epoch_us: i64) -> Vec<DemoTrack> {
     vec![
         DemoTrack {
@@ -65,7 +68,7 @@ pub fn tracks(seed: u64, epoch_us: i64) -> Vec<DemoTrack> {
             name: "Club circuit — qualifying and races".into(),
             config: circuit_config("club-circuit", SessionKind::Race, 60 * SECOND),
             messages: Box::new(Sessions::new(epoch_us, move |n, at| {
-                club_session(seed.wrapping_add(1_000 + n), n, at)
+                super::club::club_session(seed.wrapping_add(1_000), n, at, epoch_us)
             })),
         },
         DemoTrack {
@@ -115,9 +118,11 @@ fn loop_of(line: Line) -> TimingLoop {
 }
 
 /// One generated session: its messages (any order) and when the next may start.
-struct Session {
-    messages: Vec<TimedMessage>,
-    next_at_us: i64,
+pub struct Session {
+    /// The session's messages, demo time.
+    pub messages: Vec<TimedMessage>,
+    /// Demo time the next session may begin.
+    pub next_at_us: i64,
 }
 
 /// Endless: generates session `n` starting at the previous one's `next_at_us`.
@@ -274,19 +279,6 @@ fn kart_practice(seed: u64, n: u64, at_us: i64) -> Session {
     )
 }
 
-fn club_session(seed: u64, n: u64, at_us: i64) -> Session {
-    let mut spec = RaceSpec::club_race(seed);
-    let (kind, name) = if n.is_multiple_of(2) {
-        spec.kind = SimKind::Practice { minutes: 12 };
-        spec.retirement = false;
-        (SessionKind::Qualifying, format!("Qualifying {}", n / 2 + 1))
-    } else {
-        spec.kind = SimKind::Race { laps: 12 };
-        (SessionKind::Race, format!("Race {}", n / 2 + 1))
-    };
-    circuit_session(&spec, n, at_us, kind, name)
-}
-
 fn circuit_session(
     spec: &RaceSpec,
     n: u64,
@@ -375,7 +367,9 @@ fn bmx_round(seed: u64, n: u64, at_us: i64) -> Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use checkered_engine::adapt::rmonitor::feed_record;
     use checkered_engine::{Input, InputKind, TrackEngine};
+    use checkered_protocol::{cp1252, rmonitor};
 
     fn first_hours(track: DemoTrack, hours: i64) -> Vec<TimedMessage> {
         track
@@ -414,6 +408,12 @@ mod tests {
                     "PASSING" | "STATUS" => {
                         let frame: p3::Frame = serde_json::from_value(m.payload).expect("p3 frame");
                         checkered_engine::adapt::p3::record_input(engine.config(), &frame.record)
+                    }
+                    "RMONITOR" => {
+                        let line = m.payload["line"].as_str().expect("a line");
+                        let record =
+                            rmonitor::decode_line(&cp1252::encode(line)).expect("a valid line");
+                        feed_record(&record).map(|f| Input::feed(epoch + m.at_us, f))
                     }
                     other => panic!("unexpected message type {other}"),
                 };

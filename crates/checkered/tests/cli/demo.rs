@@ -1,5 +1,6 @@
 //! `checkered demo`: one command brings up the server with three simulated tracks fed
-//! through HTTP ingest, the board, and live scoring.
+//! through HTTP ingest (two P3 decoders and an RMonitor results feed), the board, and
+//! live scoring.
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -58,6 +59,33 @@ fn the_demo_serves_three_live_tracks() {
     }
     let listed = get("/api/v1/tracks").expect("tracks");
     assert_eq!(listed["tracks"].as_array().map(Vec::len), Some(3));
+    // The club circuit is an RMonitor results feed, scored from its lines alone: every raw
+    // event is an RMONITOR line, none was rejected, and the feed named the session.
+    let raw = get("/api/v1/tracks/club-circuit/raw?limit=500").expect("raw log");
+    let types: std::collections::BTreeSet<String> = raw["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["envelope"]["message_type"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        types,
+        std::collections::BTreeSet::from(["RMONITOR".to_owned()])
+    );
+    let rejected = get("/api/v1/tracks/club-circuit/dead-letters").expect("dead letters");
+    assert_eq!(
+        rejected["dead_letters"].as_array().map(Vec::len),
+        Some(0),
+        "{rejected}"
+    );
+    let board = get("/api/v1/tracks/club-circuit/standings").expect("club board");
+    let session = board["standings"]["session"]["name"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        session.starts_with("Qualifying") || session.starts_with("Race"),
+        "{board}"
+    );
     // The board page is served.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
