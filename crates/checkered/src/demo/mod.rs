@@ -59,12 +59,18 @@ pub fn run_cli(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             ));
             feeders.push((id, task));
         }
-        println!("Checkered demo: live board at {base}/  (data in {})", data.path().display());
-        println!("Tracks: kart-club (practice, P3), club-circuit (qualifying and races, RMonitor), bmx-park (motos, P3). Ctrl-C stops.");
+        crate::logging::announce(&format!(
+            "Checkered demo: live board at {base}/  (data in {})\n\
+             Tracks: kart-club (practice, P3), club-circuit (qualifying and races, RMonitor), \
+             bmx-park (motos, P3). Ctrl-C stops.",
+            data.path().display()
+        ));
         for (id, task) in feeders {
             match task.await {
                 Ok(Ok(())) => {}
-                Ok(Err(error)) => tracing::error!(track = %id, error = %format!("{error:#}"), "demo feed stopped"),
+                Ok(Err(error)) => {
+                    tracing::error!(track = %id, error = %format!("{error:#}"), "demo feed stopped")
+                }
                 Err(error) => tracing::error!(track = %id, %error, "demo feed crashed"),
             }
         }

@@ -158,14 +158,14 @@ pub fn run_cli(args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let server = SimServer::bind(listen, config.clone()).await?;
-        println!(
+        crate::logging::announce(&format!(
             "Checkered simulator: {} listening on {} ({} cars, {}x real time, seed {}). Ctrl-C stops.",
             config.protocol.describe(),
             server.local_addr()?,
             config.cars,
             config.speed,
             config.seed
-        );
+        ));
         server
             .run_until_stopped(crate::serve::shutdown_signal())
             .await

@@ -16,11 +16,11 @@ fn the_demo_serves_three_live_tracks() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn checkered demo");
-    let stdout = child.stdout.take().expect("stdout");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("first line");
+    stdout.read_line(&mut line).expect("first line");
+    // Keep reading what else it prints: a closed pipe must not be what the test measures.
+    let drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let base = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -116,4 +116,8 @@ fn the_demo_serves_three_live_tracks() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "demo exited with {exit}");
+    assert!(
+        drain.join().is_ok_and(|r| r.is_ok()),
+        "stdout closed cleanly"
+    );
 }
