@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => checkered::serve::run_cli(&args),
         Command::Demo(args) => checkered::demo::run_cli(&args),
         Command::Replay(args) => checkered::replay::run_cli(&args),
+        Command::Relay(args) => checkered::relay::run_cli(&args),
     };
     match result {
         Ok(code) => code,
