@@ -6,3 +6,6 @@ mod demo;
 mod helpers;
 mod replay;
 mod replay_live;
+mod relay_outage;
+mod relay_support;
+mod relay_decoder;
