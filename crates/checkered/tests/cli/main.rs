@@ -9,3 +9,5 @@ mod replay_live;
 mod relay_outage;
 mod relay_support;
 mod relay_decoder;
+mod relay_spool;
+mod relay_kill;

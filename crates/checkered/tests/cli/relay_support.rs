@@ -118,6 +118,12 @@ impl Server {
         }
     }
 
+    /// Whether the track holds more than `n` raw events.
+    pub async fn has_raw_after(&self, track: &str, n: usize) -> bool {
+        let page = self.get(&format!("/api/v1/tracks/{track}/raw?after={n}&limit=1")).await;
+        page["events"].as_array().is_some_and(|e| !e.is_empty())
+    }
+
     /// Waits until the track holds `n` raw events (and no more), then returns them.
     pub async fn wait_raw(&self, track: &str, n: usize) -> Vec<Value> {
         let raw = eventually(&format!("{n} raw events on {track}"), || async {
