@@ -164,7 +164,8 @@ async fn open_spool(config: &Arc<RelayConfig>) -> Result<(spool::entry::Resume, 
             limit_bytes: config.spool_limit,
             segment_bytes: config.segment_bytes,
         };
-        let identity = config.source.identity();
+        // The same file relayed to another track starts again from its beginning.
+        let identity = format!("{} track={}", config.source.identity(), config.track);
         Spool::open(&config.spool_dir, options, &identity, &config.track, config.client_id.as_deref())
     })
     .await

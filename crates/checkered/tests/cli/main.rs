@@ -11,3 +11,4 @@ mod relay_support;
 mod relay_decoder;
 mod relay_spool;
 mod relay_kill;
+mod relay_file;

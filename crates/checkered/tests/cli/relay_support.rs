@@ -52,9 +52,15 @@ pub struct Server {
 impl Server {
     /// Starts on `data`, on `addr` (port 0 for a free one).
     pub async fn start(data: &Path, addr: SocketAddr) -> Server {
+        Self::start_with_token(data, addr, None).await
+    }
+
+    /// Starts one that wants `token` from relays.
+    pub async fn start_with_token(data: &Path, addr: SocketAddr, token: Option<&str>) -> Server {
         let config = ServerConfig {
             listen: addr,
             data_dir: data.to_owned(),
+            ingest_token: token.map(str::to_owned),
             ..ServerConfig::default()
         };
         let app = Application::build(config).await.expect("server builds");
