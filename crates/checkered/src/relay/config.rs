@@ -181,7 +181,11 @@ fn file_source(rest: &str) -> Result<SourceSpec, ConfigError> {
             "timestamps" => {
                 timestamps = matches!(value, "" | "1" | "true" | "yes");
             }
-            _ => return Err(bad("unknown parameter (expected speed, format, timestamps)")),
+            _ => {
+                return Err(bad(
+                    "unknown parameter (expected speed, format, timestamps)",
+                ));
+            }
         }
     }
     Ok(SourceSpec::File {
@@ -205,9 +209,7 @@ fn parse_speed(value: &str) -> Result<Speed, String> {
 /// Parses `4096`, `64k`, `16MiB`, `1G` (k/M/G are powers of 1024, like the IEC units).
 pub fn parse_bytes(text: &str) -> Result<u64, ConfigError> {
     let t = text.trim();
-    let split = t
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(t.len());
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
     let n: u64 = digits
         .parse()
@@ -357,8 +359,21 @@ mod tests {
         let max: SourceSpec = "file:///abs/x.txt?speed=max&timestamps=true"
             .parse()
             .expect("parses");
-        assert!(matches!(max, SourceSpec::File { speed: Speed::Max, timestamps: true, .. }));
-        for bad in ["file://x?speed=0", "file://x?speed=-1", "file://x?format=zip", "file://x?foo=1", "file://"] {
+        assert!(matches!(
+            max,
+            SourceSpec::File {
+                speed: Speed::Max,
+                timestamps: true,
+                ..
+            }
+        ));
+        for bad in [
+            "file://x?speed=0",
+            "file://x?speed=-1",
+            "file://x?format=zip",
+            "file://x?foo=1",
+            "file://",
+        ] {
             assert!(bad.parse::<SourceSpec>().is_err(), "{bad}");
         }
     }
@@ -377,7 +392,10 @@ mod tests {
     fn ingest_takes_a_base_or_the_full_url() {
         assert_eq!(
             ingest_urls("http://h:8080/"),
-            Ok(("http://h:8080".into(), "http://h:8080/api/ingest/batch".into()))
+            Ok((
+                "http://h:8080".into(),
+                "http://h:8080/api/ingest/batch".into()
+            ))
         );
         assert_eq!(
             ingest_urls("https://h/api/ingest/batch"),

@@ -127,7 +127,15 @@ impl Healer {
     pub fn new(options: HealerOptions, resume: &BTreeMap<String, u32>) -> Self {
         let decoders = resume
             .iter()
-            .map(|(k, &n)| (k.clone(), Decoder { next: Some(n), ..Decoder::default() }))
+            .map(|(k, &n)| {
+                (
+                    k.clone(),
+                    Decoder {
+                        next: Some(n),
+                        ..Decoder::default()
+                    },
+                )
+            })
             .collect();
         Healer { options, decoders }
     }
@@ -203,7 +211,8 @@ impl Healer {
             if asked >= tries {
                 d.give_up(key, &mut step);
             } else {
-                step.resend.push((key.clone(), next, last.saturating_sub(1).max(next)));
+                step.resend
+                    .push((key.clone(), next, last.saturating_sub(1).max(next)));
                 d.asked = Some((now_ms, asked + 1));
             }
         }

@@ -45,7 +45,10 @@ fn a_hole_holds_later_passings_until_the_resend_fills_it() {
     assert!(step.release.is_empty(), "4 waits for 2 and 3");
     assert_eq!(step.resend, vec![("7".to_owned(), 2, 3)]);
     assert!(numbers(&feed(&mut h, 5, 20)).is_empty());
-    assert!(numbers(&feed(&mut h, 3, 30)).is_empty(), "2 is still missing");
+    assert!(
+        numbers(&feed(&mut h, 3, 30)).is_empty(),
+        "2 is still missing"
+    );
     assert_eq!(numbers(&feed(&mut h, 2, 40)), vec![2, 3, 4, 5]);
     assert_eq!(h.held(), 0);
     assert_eq!(numbers(&feed(&mut h, 6, 50)), vec![6]);

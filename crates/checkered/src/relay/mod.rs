@@ -157,7 +157,9 @@ fn http_client() -> Result<reqwest::Client, RelayError> {
 }
 
 /// Opens the spool and reports what an earlier run left in it.
-async fn open_spool(config: &Arc<RelayConfig>) -> Result<(spool::entry::Resume, Spool), RelayError> {
+async fn open_spool(
+    config: &Arc<RelayConfig>,
+) -> Result<(spool::entry::Resume, Spool), RelayError> {
     let config = config.clone();
     let (spool, report) = tokio::task::spawn_blocking(move || {
         let options = SpoolOptions {
@@ -166,20 +168,39 @@ async fn open_spool(config: &Arc<RelayConfig>) -> Result<(spool::entry::Resume, 
         };
         // The same file relayed to another track starts again from its beginning.
         let identity = format!("{} track={}", config.source.identity(), config.track);
-        Spool::open(&config.spool_dir, options, &identity, &config.track, config.client_id.as_deref())
+        Spool::open(
+            &config.spool_dir,
+            options,
+            &identity,
+            &config.track,
+            config.client_id.as_deref(),
+        )
     })
     .await
     .map_err(|e| RelayError::Task(e.to_string()))??;
     if report.torn_bytes > 0 {
-        tracing::warn!(bytes = report.torn_bytes, "dropped the torn tail of the spool (a write cut by a crash; never sent)");
+        tracing::warn!(
+            bytes = report.torn_bytes,
+            "dropped the torn tail of the spool (a write cut by a crash; never sent)"
+        );
     }
     if report.damaged_bytes > 0 {
-        tracing::error!(bytes = report.damaged_bytes, "skipped damaged bytes inside the spool (disk damage)");
+        tracing::error!(
+            bytes = report.damaged_bytes,
+            "skipped damaged bytes inside the spool (disk damage)"
+        );
     }
     if report.pending > 0 {
-        tracing::info!(events = report.pending, "draining events an earlier run left in the spool first");
+        tracing::info!(
+            events = report.pending,
+            "draining events an earlier run left in the spool first"
+        );
     }
-    tracing::info!(boot_id = spool.boot_id(), client_id = spool.client_id(), "relay started");
+    tracing::info!(
+        boot_id = spool.boot_id(),
+        client_id = spool.client_id(),
+        "relay started"
+    );
     Ok((report.resumed.unwrap_or_default(), spool))
 }
 
@@ -217,7 +238,10 @@ pub fn run_cli(args: &RelayArgs) -> anyhow::Result<ExitCode> {
     });
     println!("{summary}");
     if !is_file {
-        tracing::info!(spooled = s.spooled, "relay stopped; unsent events stay in the spool");
+        tracing::info!(
+            spooled = s.spooled,
+            "relay stopped; unsent events stay in the spool"
+        );
         return Ok(ExitCode::SUCCESS);
     }
     match (outcome.end, s.spooled, s.rejected) {

@@ -98,14 +98,21 @@ impl Sender {
         let mut size = self.config.batch;
         loop {
             let Some(batch) = self.next_batch(after, size).await? else {
-                return Ok(if *self.shutdown.borrow() { SendEnd::Stopped } else { SendEnd::Drained });
+                return Ok(if *self.shutdown.borrow() {
+                    SendEnd::Stopped
+                } else {
+                    SendEnd::Drained
+                });
             };
             let last = batch.last().map_or(after, |p| p.rid);
             match self.deliver(&batch).await? {
                 Delivery::Done(answer) => self.settle(&batch, answer).await?,
                 Delivery::TooLarge if batch.len() > 1 => {
                     size = (batch.len() / 2).max(1);
-                    tracing::warn!(batch = size, "the server found the batch too large; sending smaller ones");
+                    tracing::warn!(
+                        batch = size,
+                        "the server found the batch too large; sending smaller ones"
+                    );
                     continue;
                 }
                 Delivery::TooLarge => self.too_large(&batch).await?,
@@ -121,7 +128,11 @@ impl Sender {
 
     /// Waits for durable events after `after`, lingers for a fuller batch, reads it.
     /// `None` when the writer is done and nothing is left, or the relay stops.
-    async fn next_batch(&mut self, after: u64, size: usize) -> Result<Option<Vec<Pending>>, SendError> {
+    async fn next_batch(
+        &mut self,
+        after: u64,
+        size: usize,
+    ) -> Result<Option<Vec<Pending>>, SendError> {
         let mut shutdown = self.shutdown.clone();
         let ready = tokio::select! {
             r = self.durable.wait_for(|&d| d > after) => r.is_ok(),
@@ -137,7 +148,10 @@ impl Sender {
         }
         let spool = self.spool.clone();
         let batch = tokio::task::spawn_blocking(move || {
-            spool.lock().unwrap_or_else(PoisonError::into_inner).read(after, size)
+            spool
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .read(after, size)
         })
         .await
         .map_err(|e| SpoolError::Damaged("spool reader".into(), e.to_string()))??;
@@ -157,9 +171,13 @@ impl Sender {
             let reason = match self.post(&body).await {
                 Ok(answer) => {
                     if let Some(since) = down_since {
-                        tracing::info!(down_s = since.elapsed().as_secs_f64(), "server reachable again");
+                        tracing::info!(
+                            down_s = since.elapsed().as_secs_f64(),
+                            "server reachable again"
+                        );
                     }
-                    self.status.update(|s| s.server = Link::Up(self.config.server_base.clone()));
+                    self.status
+                        .update(|s| s.server = Link::Up(self.config.server_base.clone()));
                     return Ok(Delivery::Done(answer));
                 }
                 Err(Attempt::TooLarge) => return Ok(Delivery::TooLarge),
@@ -171,9 +189,16 @@ impl Sender {
             let wait = backoff.next_delay();
             if down_since.is_none() {
                 down_since = Some(tokio::time::Instant::now());
-                tracing::warn!(reason, "server unavailable; events stay in the spool and are retried");
+                tracing::warn!(
+                    reason,
+                    "server unavailable; events stay in the spool and are retried"
+                );
             }
-            tracing::debug!(reason, retry_in_ms = wait.as_millis() as u64, "ingest attempt failed");
+            tracing::debug!(
+                reason,
+                retry_in_ms = wait.as_millis() as u64,
+                "ingest attempt failed"
+            );
             self.status.update(|s| s.server = Link::Down(reason));
             let mut shutdown = self.shutdown.clone();
             tokio::select! {
@@ -192,7 +217,10 @@ impl Sender {
         if let Some(token) = &self.config.credentials {
             request = request.bearer_auth(token);
         }
-        let response = request.send().await.map_err(|e| Attempt::Retry(describe(&e)))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| Attempt::Retry(describe(&e)))?;
         let status = response.status();
         if status.is_success() {
             return response
@@ -213,12 +241,18 @@ impl Sender {
     /// Records the server's answer and forgets the batch from the spool.
     async fn settle(&self, batch: &[Pending], answer: IngestResponse) -> Result<(), SendError> {
         for r in &answer.rejected {
-            let key = batch.get(r.index).map(|p| p.envelope.idempotency_key().to_string());
+            let key = batch
+                .get(r.index)
+                .map(|p| p.envelope.idempotency_key().to_string());
             tracing::warn!(event = key.as_deref().unwrap_or("?"), reason = %r.reason, "the server rejected an event (it is in the server's dead letters)");
         }
         let answered = answer.accepted + answer.duplicates + answer.rejected.len() as u64;
         if answered != batch.len() as u64 {
-            tracing::error!(sent = batch.len(), answered, "the server's answer does not add up to the batch");
+            tracing::error!(
+                sent = batch.len(),
+                answered,
+                "the server's answer does not add up to the batch"
+            );
         }
         let n = batch.len() as u64;
         self.status.update(|s| {

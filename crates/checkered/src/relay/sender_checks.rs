@@ -17,7 +17,10 @@ impl Sender {
     /// Waits until the server knows the track. `Ok(false)` if the relay stops first. A
     /// server that cannot be asked is assumed to know it (sending then finds out).
     pub(super) async fn check_track(&mut self) -> Result<bool, SendError> {
-        let url = format!("{}/api/v1/tracks/{}", self.config.server_base, self.config.track);
+        let url = format!(
+            "{}/api/v1/tracks/{}",
+            self.config.server_base, self.config.track
+        );
         let mut backoff = Backoff::new(Duration::from_millis(200), self.config.backoff_max);
         loop {
             let status = match self.http.get(&url).send().await {
@@ -37,7 +40,10 @@ impl Sender {
             if self.config.source.is_file() {
                 return Err(SendError::Refused(reason));
             }
-            tracing::error!(reason, "not sending until the track exists; events stay in the spool");
+            tracing::error!(
+                reason,
+                "not sending until the track exists; events stay in the spool"
+            );
             self.status.update(|s| s.server = Link::Down(reason));
             let mut shutdown = self.shutdown.clone();
             tokio::select! {

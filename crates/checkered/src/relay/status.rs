@@ -77,14 +77,23 @@ pub struct StatusData {
 impl StatusData {
     /// The one-line summary: links, spool, oldest unsent age, send rate.
     pub fn line(&self, now_us: i64, sent_per_sec: f64) -> String {
-        let age = self
-            .oldest_unsent_us
-            .map_or_else(|| "-".to_owned(), |t| format!("{:.1}s", (now_us - t).max(0) as f64 / 1e6));
-        let full = if self.spool_full { " SPOOL FULL, not reading" } else { "" };
+        let age = self.oldest_unsent_us.map_or_else(
+            || "-".to_owned(),
+            |t| format!("{:.1}s", (now_us - t).max(0) as f64 / 1e6),
+        );
+        let full = if self.spool_full {
+            " SPOOL FULL, not reading"
+        } else {
+            ""
+        };
         let clock = self
             .clock_offset_us
             .map_or_else(String::new, |o| format!(" clock {:+.3}s", o as f64 / 1e6));
-        let bad = if self.bad_frames > 0 { format!(" | bad frames {}", self.bad_frames) } else { String::new() };
+        let bad = if self.bad_frames > 0 {
+            format!(" | bad frames {}", self.bad_frames)
+        } else {
+            String::new()
+        };
         format!(
             "source {}{clock} | server {} | spooled {} ({} B){full} | oldest unsent {age} | sent {:.1}/s{bad}",
             self.source.show(),
@@ -109,7 +118,10 @@ impl Status {
 
     /// A copy of the current state.
     pub fn snapshot(&self) -> StatusData {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 

@@ -24,7 +24,9 @@ struct AboveStatus;
 
 impl Write for AboveStatus {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let line = current_line().lock().unwrap_or_else(PoisonError::into_inner);
+        let line = current_line()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let mut err = std::io::stderr().lock();
         err.write_all(b"\r\x1b[2K")?;
         err.write_all(buf)?;
@@ -62,7 +64,11 @@ pub fn init_logging(tty: bool) {
 
 /// Shows the status until `stop` turns true.
 pub async fn show(status: Status, tty: bool, mut stop: watch::Receiver<bool>) {
-    let every = if tty { Duration::from_secs(1) } else { Duration::from_secs(10) };
+    let every = if tty {
+        Duration::from_secs(1)
+    } else {
+        Duration::from_secs(10)
+    };
     let mut tick = tokio::time::interval(every);
     let mut last = (Instant::now(), status.snapshot().sent);
     loop {
@@ -76,13 +82,17 @@ pub async fn show(status: Status, tty: bool, mut stop: watch::Receiver<bool>) {
         last = (Instant::now(), data.sent);
         if tty {
             let text = data.line(now_us(), rate);
-            let mut line = current_line().lock().unwrap_or_else(PoisonError::into_inner);
+            let mut line = current_line()
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             *line = text;
             let mut err = std::io::stderr().lock();
             let _ = write!(err, "\r\x1b[2K{line}");
             let _ = err.flush();
         } else {
-            let age_s = data.oldest_unsent_us.map(|t| (now_us() - t).max(0) as f64 / 1e6);
+            let age_s = data
+                .oldest_unsent_us
+                .map(|t| (now_us() - t).max(0) as f64 / 1e6);
             let json = serde_json::to_string(&data).unwrap_or_default();
             tracing::info!(status = %json, oldest_unsent_s = age_s, sent_per_s = rate, "relay status");
         }
@@ -93,7 +103,10 @@ pub async fn show(status: Status, tty: bool, mut stop: watch::Receiver<bool>) {
 /// Removes the status line (before the final messages).
 pub fn clear(tty: bool) {
     if tty {
-        current_line().lock().unwrap_or_else(PoisonError::into_inner).clear();
+        current_line()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(b"\r\x1b[2K");
         let _ = err.flush();

@@ -59,7 +59,10 @@ impl Writer {
     }
 
     /// Stages and commits what fits; gives back what did not, and whether the spool is full.
-    async fn write(&self, batch: VecDeque<Captured>) -> Result<(VecDeque<Captured>, bool), SpoolError> {
+    async fn write(
+        &self,
+        batch: VecDeque<Captured>,
+    ) -> Result<(VecDeque<Captured>, bool), SpoolError> {
         let spool = self.spool.clone();
         let done = tokio::task::spawn_blocking(move || {
             let mut spool = spool.lock().unwrap_or_else(PoisonError::into_inner);

@@ -165,7 +165,13 @@ fn decode_multiloop(item: &CaptureItem<'_>, base: u64, clock: &mut FeedClock, ou
             Ok((offset, bytes)) => match multiloop::decode_line(&bytes) {
                 Ok(message) => {
                     let at = item.captured_at_us.unwrap_or_else(|| clock.now());
-                    push_message(out, item, base + offset, at, Message::Multiloop(Box::new(message)));
+                    push_message(
+                        out,
+                        item,
+                        base + offset,
+                        at,
+                        Message::Multiloop(Box::new(message)),
+                    );
                 }
                 Err(e) => out.problems.push((base + offset, e.to_string())),
             },

@@ -46,7 +46,12 @@ async fn a_dropped_link_comes_back_and_the_gap_is_healed_by_resend() {
     let data = tempfile::tempdir().expect("data");
     let spool = tempfile::tempdir().expect("spool");
     let server = Server::start(data.path(), "127.0.0.1:0".parse().expect("addr")).await;
-    create_track(&server, "gaps", serde_json::to_value(sim_track("gaps")).expect("config")).await;
+    create_track(
+        &server,
+        "gaps",
+        serde_json::to_value(sim_track("gaps")).expect("config"),
+    )
+    .await;
     let (_, frames) = race_frames(11);
     // The link drops once every decoder has been heard (a decoder first heard after the
     // drop starts wherever it is: the relay cannot know what it said before).
@@ -55,8 +60,15 @@ async fn a_dropped_link_comes_back_and_the_gap_is_healed_by_resend() {
     let decoder = Emulator::start().await;
     decoder.know(frames);
     decoder.answer_clock(3_600_000_000);
-    let source = SourceSpec::P3 { addr: decoder.addr.to_string() };
-    let relay = RelayRun::start(relay_config(source, &server.base, "gaps", spool.path().to_owned()));
+    let source = SourceSpec::P3 {
+        addr: decoder.addr.to_string(),
+    };
+    let relay = RelayRun::start(relay_config(
+        source,
+        &server.base,
+        "gaps",
+        spool.path().to_owned(),
+    ));
     decoder.connected(1).await;
 
     // Act: 200 frames, the link drops, 100 frames go out while nobody listens, the relay
@@ -66,8 +78,13 @@ async fn a_dropped_link_comes_back_and_the_gap_is_healed_by_resend() {
     decoder.hang_up().await;
     decoder.connected(2).await;
     decoder.write(&frames[cut + 100..].concat()).await;
-    let lost_status = frames[cut..cut + 100].iter().filter(|f| !is_passing(f)).count();
-    let raw = server.wait_raw_without_clock("gaps", frames.len() - lost_status).await;
+    let lost_status = frames[cut..cut + 100]
+        .iter()
+        .filter(|f| !is_passing(f))
+        .count();
+    let raw = server
+        .wait_raw_without_clock("gaps", frames.len() - lost_status)
+        .await;
 
     // Assert: the relay asked for the missed range; every passing of every decoder is
     // there once and in passing-number order; the decoder clock is an hour ahead.
@@ -77,13 +94,21 @@ async fn a_dropped_link_comes_back_and_the_gap_is_healed_by_resend() {
     let got = passings_by_decoder(raw.iter().map(|e| &e["payload"]));
     assert_eq!(got, want);
     for numbers in want.values() {
-        assert!(numbers.windows(2).all(|w| w[1] == w[0] + 1), "in order, no holes");
+        assert!(
+            numbers.windows(2).all(|w| w[1] == w[0] + 1),
+            "in order, no holes"
+        );
     }
     let state = relay
-        .wait("the clock offset", |s| s.clock_offset_us.is_some() && s.spooled == 0)
+        .wait("the clock offset", |s| {
+            s.clock_offset_us.is_some() && s.spooled == 0
+        })
         .await;
     let offset = state.clock_offset_us.unwrap_or(0);
-    assert!((3_590_000_000..3_610_000_000).contains(&offset), "offset {offset}");
+    assert!(
+        (3_590_000_000..3_610_000_000).contains(&offset),
+        "offset {offset}"
+    );
     assert!(state.resends >= 1);
     assert_eq!(state.lost_passings, 0);
     relay.stop().await;
@@ -96,19 +121,34 @@ async fn corrupt_frames_and_garbage_are_counted_and_never_forwarded() {
     let data = tempfile::tempdir().expect("data");
     let spool = tempfile::tempdir().expect("spool");
     let server = Server::start(data.path(), "127.0.0.1:0".parse().expect("addr")).await;
-    create_track(&server, "noise", serde_json::to_value(sim_track("noise")).expect("config")).await;
+    create_track(
+        &server,
+        "noise",
+        serde_json::to_value(sim_track("noise")).expect("config"),
+    )
+    .await;
     let (_, frames) = race_frames(3);
     let frames = &frames[..120];
     let decoder = Emulator::start().await;
     decoder.know(frames);
-    let source = SourceSpec::P3 { addr: decoder.addr.to_string() };
-    let relay = RelayRun::start(relay_config(source, &server.base, "noise", spool.path().to_owned()));
+    let source = SourceSpec::P3 {
+        addr: decoder.addr.to_string(),
+    };
+    let relay = RelayRun::start(relay_config(
+        source,
+        &server.base,
+        "noise",
+        spool.path().to_owned(),
+    ));
     decoder.connected(1).await;
     // A passing whose transponder byte changed on the wire: its CRC fails.
     let victim = (50..).find(|&i| is_passing(&frames[i])).expect("a passing");
     let mut corrupt = frames[victim].clone();
     corrupt[14] ^= 0x01;
-    assert!(p3::decode_all(&corrupt).iter().any(Result::is_err), "the CRC must fail");
+    assert!(
+        p3::decode_all(&corrupt).iter().any(Result::is_err),
+        "the CRC must fail"
+    );
 
     // Act: good frames, garbage, the corrupt frame, a cut-off frame, the rest.
     let mut wire = frames[..victim].concat();
@@ -122,7 +162,10 @@ async fn corrupt_frames_and_garbage_are_counted_and_never_forwarded() {
     // Assert: exactly the good frames went through (the victim healed by RESEND with its
     // true content), and the three bad spans were counted.
     let mut got: Vec<Value> = raw.iter().map(|e| e["payload"].clone()).collect();
-    assert!(got.contains(&payload_of(&frames[victim])), "the passing lost to the CRC came back");
+    assert!(
+        got.contains(&payload_of(&frames[victim])),
+        "the passing lost to the CRC came back"
+    );
     let mut want: Vec<Value> = frames.iter().map(|f| payload_of(f)).collect();
     want.sort_by_key(|v| v.to_string());
     got.sort_by_key(|v| v.to_string());

@@ -17,7 +17,9 @@ fn relay(base: &str, track: &str, spool: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_checkered"))
         .args(["relay", "--source"])
         .arg(format!("file://{}?speed=max", data(CAPTURE)))
-        .args(["--ingest", base, "--track", track, "--batch", "20", "--linger", "0"])
+        .args([
+            "--ingest", base, "--track", track, "--batch", "20", "--linger", "0",
+        ])
         .arg("--spool")
         .arg(spool)
         .env("RUST_LOG", "warn")
@@ -30,7 +32,13 @@ fn relay(base: &str, track: &str, spool: &Path) -> Child {
 /// What identifies a message's content and capture time, whoever sent it.
 fn content(raw: &[Value]) -> Vec<(Value, Value, Value)> {
     raw.iter()
-        .map(|e| (e["message_type"].clone(), e["captured_at_us"].clone(), e["payload"].clone()))
+        .map(|e| {
+            (
+                e["message_type"].clone(),
+                e["captured_at_us"].clone(),
+                e["payload"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -43,7 +51,9 @@ async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
         create_track(&server, track, serde_json::json!({"track_id": track})).await;
     }
     let clean_spool = tempfile::tempdir().expect("spool");
-    let status = relay(&server.base, "clean", clean_spool.path()).wait().expect("clean run");
+    let status = relay(&server.base, "clean", clean_spool.path())
+        .wait()
+        .expect("clean run");
     assert!(status.success());
     let clean = server.raw("clean").await;
     assert!(clean.len() > 2000);
@@ -59,8 +69,13 @@ async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
         // Let each run get somewhere, then kill it at a random instant after that.
         let before = stored;
         let deadline = tokio::time::Instant::now() + PATIENCE;
-        while !matches!(child.try_wait(), Ok(Some(_))) && !server.has_raw_after("killed", before).await {
-            assert!(tokio::time::Instant::now() < deadline, "the relay made no progress");
+        while !matches!(child.try_wait(), Ok(Some(_)))
+            && !server.has_raw_after("killed", before).await
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the relay made no progress"
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         tokio::time::sleep(Duration::from_millis(rng.u64(0..40))).await;
@@ -75,21 +90,44 @@ async fn sigkill_at_random_moments_loses_and_doubles_nothing() {
             break;
         }
     }
-    let status = relay(&server.base, "killed", spool.path()).wait().expect("last run");
+    let status = relay(&server.base, "killed", spool.path())
+        .wait()
+        .expect("last run");
 
     // Assert: the last run completes, and the server holds exactly the clean run's
     // messages, in the same order, each under one idempotency key.
     assert!(status.success(), "seed {seed}: the last run failed");
-    assert!(mid_delivery >= 3, "seed {seed}: only {mid_delivery} kills landed mid-delivery");
+    assert!(
+        mid_delivery >= 3,
+        "seed {seed}: only {mid_delivery} kills landed mid-delivery"
+    );
     let killed = server.raw("killed").await;
-    assert_eq!(killed.len(), clean.len(), "seed {seed}: events lost or doubled");
-    assert!(content(&killed) == content(&clean), "seed {seed}: the content or order differs");
+    assert_eq!(
+        killed.len(),
+        clean.len(),
+        "seed {seed}: events lost or doubled"
+    );
+    assert!(
+        content(&killed) == content(&clean),
+        "seed {seed}: the content or order differs"
+    );
     let keys: HashSet<(String, u64)> = killed
         .iter()
-        .map(|e| (e["boot_id"].as_str().unwrap_or("").to_owned(), e["seq"].as_u64().unwrap_or(0)))
+        .map(|e| {
+            (
+                e["boot_id"].as_str().unwrap_or("").to_owned(),
+                e["seq"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     assert_eq!(keys.len(), killed.len());
-    let boots: HashSet<&str> = killed.iter().filter_map(|e| e["boot_id"].as_str()).collect();
-    assert!(boots.len() > 1, "seed {seed}: the kills never split the file across boots");
+    let boots: HashSet<&str> = killed
+        .iter()
+        .filter_map(|e| e["boot_id"].as_str())
+        .collect();
+    assert!(
+        boots.len() > 1,
+        "seed {seed}: the kills never split the file across boots"
+    );
     server.stop().await;
 }

@@ -12,15 +12,31 @@ const TRACK: &str = "outage";
 /// Feeds `frames` through a relay into a fresh server; with `outage`, the server is
 /// stopped after the first third and restarted after the second. Returns the raw
 /// envelopes and the settled standings.
-async fn race_through_relay(frames: &[Vec<u8>], sim: &checkered_sim::Simulation, outage: bool) -> (Vec<Value>, Value) {
+async fn race_through_relay(
+    frames: &[Vec<u8>],
+    sim: &checkered_sim::Simulation,
+    outage: bool,
+) -> (Vec<Value>, Value) {
     let data = tempfile::tempdir().expect("data");
     let spool = tempfile::tempdir().expect("spool");
     let mut server = Server::start(data.path(), "127.0.0.1:0".parse().expect("addr")).await;
-    create_track(&server, TRACK, serde_json::to_value(sim_track(TRACK)).expect("config")).await;
+    create_track(
+        &server,
+        TRACK,
+        serde_json::to_value(sim_track(TRACK)).expect("config"),
+    )
+    .await;
     post_entries(&server, TRACK, sim).await;
     let decoder = Emulator::start().await;
-    let source = SourceSpec::P3 { addr: decoder.addr.to_string() };
-    let relay = RelayRun::start(relay_config(source, &server.base, TRACK, spool.path().to_owned()));
+    let source = SourceSpec::P3 {
+        addr: decoder.addr.to_string(),
+    };
+    let relay = RelayRun::start(relay_config(
+        source,
+        &server.base,
+        TRACK,
+        spool.path().to_owned(),
+    ));
     decoder.connected(1).await;
     let third = frames.len() / 3;
     let (first, rest) = frames.split_at(third);
@@ -44,7 +60,9 @@ async fn race_through_relay(frames: &[Vec<u8>], sim: &checkered_sim::Simulation,
     }
     decoder.write(&last.concat()).await;
     let raw = server.wait_raw(TRACK, 1 + frames.len()).await;
-    let state = relay.wait("everything acknowledged", |s| s.spooled == 0).await;
+    let state = relay
+        .wait("everything acknowledged", |s| s.spooled == 0)
+        .await;
     assert_eq!(state.server, Link::Up(server.base.clone()));
     let standings = server.settled_standings(TRACK).await;
     let outcome = relay.stop().await;
@@ -67,16 +85,36 @@ async fn a_server_outage_mid_race_loses_and_doubles_nothing() {
     // Assert: every frame once, in the decoder's order, after the entry list.
     let got: Vec<Value> = raw.iter().skip(1).map(|e| e["payload"].clone()).collect();
     assert_eq!(got.len(), want.len());
-    assert!(got == want, "the raw log differs from what the decoder sent");
+    assert!(
+        got == want,
+        "the raw log differs from what the decoder sent"
+    );
     let mut keys: Vec<(String, u64)> = raw
         .iter()
         .skip(1)
-        .map(|e| (e["boot_id"].as_str().unwrap_or("").to_owned(), e["seq"].as_u64().unwrap_or(0)))
+        .map(|e| {
+            (
+                e["boot_id"].as_str().unwrap_or("").to_owned(),
+                e["seq"].as_u64().unwrap_or(0),
+            )
+        })
         .collect();
     let seqs: Vec<u64> = keys.iter().map(|k| k.1).collect();
-    assert_eq!(seqs, (1..=frames.len() as u64).collect::<Vec<_>>(), "one boot, gap-free seq");
+    assert_eq!(
+        seqs,
+        (1..=frames.len() as u64).collect::<Vec<_>>(),
+        "one boot, gap-free seq"
+    );
     keys.dedup();
     assert_eq!(keys.len(), frames.len());
-    assert!(standings["competitors"].as_array().is_some_and(|c| c.len() > 10), "a scored race");
-    assert_eq!(standings, clean_standings, "the outage changed the standings");
+    assert!(
+        standings["competitors"]
+            .as_array()
+            .is_some_and(|c| c.len() > 10),
+        "a scored race"
+    );
+    assert_eq!(
+        standings, clean_standings,
+        "the outage changed the standings"
+    );
 }

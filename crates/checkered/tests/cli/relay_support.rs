@@ -5,6 +5,7 @@
 use checkered::relay::config::{RelayConfig, SourceSpec};
 use checkered::relay::status::{Status, StatusData};
 use checkered::relay::{Outcome, RelayError};
+
 use checkered_engine::{LoopRole, SessionKind, TimingLoop, TrackConfig};
 use checkered_protocol::p3::{self, Frame, GetTime, Record};
 use checkered_server::config::ServerConfig;
@@ -34,7 +35,10 @@ where
         if let Some(v) = check().await {
             return v;
         }
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -83,7 +87,9 @@ impl Server {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            task.await.expect("server task").expect("server stopped cleanly");
+            task.await
+                .expect("server task")
+                .expect("server stopped cleanly");
         }
     }
 
@@ -105,7 +111,11 @@ impl Server {
             .send()
             .await
             .expect("post");
-        assert!(response.status().is_success(), "POST {path}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "POST {path}: {}",
+            response.status()
+        );
         response.json().await.unwrap_or(Value::Null)
     }
 
@@ -114,7 +124,11 @@ impl Server {
         let mut out = Vec::new();
         let mut after = 0;
         loop {
-            let page = self.get(&format!("/api/v1/tracks/{track}/raw?after={after}&limit=1000")).await;
+            let page = self
+                .get(&format!(
+                    "/api/v1/tracks/{track}/raw?after={after}&limit=1000"
+                ))
+                .await;
             let rows = page["events"].as_array().cloned().unwrap_or_default();
             if rows.is_empty() {
                 return out;
@@ -126,7 +140,9 @@ impl Server {
 
     /// Whether the track holds more than `n` raw events.
     pub async fn has_raw_after(&self, track: &str, n: usize) -> bool {
-        let page = self.get(&format!("/api/v1/tracks/{track}/raw?after={n}&limit=1")).await;
+        let page = self
+            .get(&format!("/api/v1/tracks/{track}/raw?after={n}&limit=1"))
+            .await;
         page["events"].as_array().is_some_and(|e| !e.is_empty())
     }
 
@@ -192,7 +208,10 @@ pub fn sim_track(id: &str) -> TrackConfig {
 /// Creates `track` on `server`.
 pub async fn create_track(server: &Server, track: &str, config: Value) {
     server
-        .post("/api/v1/tracks", &json!({"id": track, "name": track, "config": config}))
+        .post(
+            "/api/v1/tracks",
+            &json!({"id": track, "name": track, "config": config}),
+        )
         .await;
 }
 
@@ -227,14 +246,6 @@ impl RelayRun {
         let _ = self.stop.send(true);
         self.task.await.expect("relay task").expect("relay ran")
     }
-
-    /// Waits for it to end by itself.
-    pub async fn finished(self) -> Result<Outcome, RelayError> {
-        tokio::time::timeout(PATIENCE, self.task)
-            .await
-            .expect("relay finished in time")
-            .expect("relay task")
-    }
 }
 
 /// A relay configuration for tests: small batches, short waits.
@@ -264,12 +275,15 @@ pub struct Emulator {
     inner: Arc<Inner>,
 }
 
+/// Passing frames by decoder id and passing number.
+type Library = HashMap<(Option<u32>, u32), Vec<u8>>;
+
 #[derive(Default)]
 struct Inner {
     writer: tokio::sync::Mutex<Option<OwnedWriteHalf>>,
     connections: Mutex<u64>,
     resends: Mutex<Vec<(u32, u32)>>,
-    passings: Mutex<HashMap<(Option<u32>, u32), Vec<u8>>>,
+    passings: Mutex<Library>,
     clock_offset_us: Mutex<Option<i64>>,
 }
 

@@ -22,7 +22,13 @@ use tokio::time::Instant;
 
 /// Replays the file of `spec` from `resume.file_next`.
 pub async fn run(spec: &SourceSpec, resume: &Resume, ctx: &SourceCtx) -> Result<(), SourceError> {
-    let SourceSpec::File { path, speed, format, timestamps } = spec else {
+    let SourceSpec::File {
+        path,
+        speed,
+        format,
+        timestamps,
+    } = spec
+    else {
         return Err(SourceError::File("not a file source".into()));
     };
     let bytes = std::fs::read(path)
@@ -35,11 +41,21 @@ pub async fn run(spec: &SourceSpec, resume: &Resume, ctx: &SourceCtx) -> Result<
     for (offset, reason) in &capture.problems {
         super::report_bad(&ctx.status, *offset, reason);
     }
-    let total = capture.batches.iter().map(|b| b.messages.len() as u64).sum::<u64>();
+    let total = capture
+        .batches
+        .iter()
+        .map(|b| b.messages.len() as u64)
+        .sum::<u64>();
     if resume.file_next > 0 {
         tracing::info!(file = %path.display(), from = resume.file_next, total, "resuming the file after the last spooled message");
     }
-    ctx.status.update(|s| s.source = Link::Up(format!("{} from message {}", path.display(), resume.file_next)));
+    ctx.status.update(|s| {
+        s.source = Link::Up(format!(
+            "{} from message {}",
+            path.display(),
+            resume.file_next
+        ))
+    });
     let mut pace: Option<(Instant, i64)> = None;
     let mut index = 0u64;
     for batch in &capture.batches {
@@ -49,7 +65,8 @@ pub async fn run(spec: &SourceSpec, resume: &Resume, ctx: &SourceCtx) -> Result<
                 continue;
             }
             wait_for(&mut pace, batch.at_us, *speed, ctx).await?;
-            ctx.forward(captured(message, batch.at_us, index - 1)?).await?;
+            ctx.forward(captured(message, batch.at_us, index - 1)?)
+                .await?;
         }
     }
     ctx.status.update(|s| s.source = Link::Done);
@@ -83,18 +100,28 @@ fn captured(message: &Message, at_us: i64, index: u64) -> Result<Captured, Sourc
         Message::P3(frame) => {
             let payload = serde_json::to_value(frame)
                 .map_err(|e| SourceError::File(format!("message {index}: {e}")))?;
-            let kind = payload.get("type").and_then(|t| t.as_str()).unwrap_or("UNKNOWN").to_owned();
+            let kind = payload
+                .get("type")
+                .and_then(|t| t.as_str())
+                .unwrap_or("UNKNOWN")
+                .to_owned();
             (kind, payload)
         }
         Message::Rmonitor(record) => {
             let mut line = Vec::new();
             rmonitor::encode_line(record, &mut line);
-            ("RMONITOR".to_owned(), json!({ "line": cp1252::decode(line.trim_ascii_end()) }))
+            (
+                "RMONITOR".to_owned(),
+                json!({ "line": cp1252::decode(line.trim_ascii_end()) }),
+            )
         }
         Message::Multiloop(m) => {
             let mut line = Vec::new();
             multiloop::encode_line(m, &mut line);
-            ("MULTILOOP".to_owned(), json!({ "line": cp1252::decode(line.trim_ascii_end()) }))
+            (
+                "MULTILOOP".to_owned(),
+                json!({ "line": cp1252::decode(line.trim_ascii_end()) }),
+            )
         }
     };
     Ok(Captured {

@@ -14,6 +14,9 @@ use serde_json::json;
 /// Longest line kept; longer ones are skipped and counted.
 const MAX_LINE: usize = 64 * 1024;
 
+/// A framed line (offset, bytes) or a framing problem (offset, reason).
+type Cut = Result<(u64, Vec<u8>), (u64, String)>;
+
 enum Framing {
     Rmonitor(rmonitor::LineFramer),
     Multiloop {
@@ -59,7 +62,7 @@ impl LineLink {
     }
 
     /// Cuts lines from `chunk` (or, with `None`, the unterminated rest at the end).
-    fn cut(&mut self, chunk: Option<&[u8]>) -> Vec<Result<(u64, Vec<u8>), (u64, String)>> {
+    fn cut(&mut self, chunk: Option<&[u8]>) -> Vec<Cut> {
         let mut lines = Vec::new();
         match &mut self.framing {
             Framing::Rmonitor(framer) => {
@@ -68,12 +71,19 @@ impl LineLink {
                     None => framer.finish(),
                 }
                 while let Some(l) = framer.next_line() {
-                    lines.push(l.result.map(|b| (l.offset, b.to_vec())).map_err(|e| (l.offset, e.to_string())));
+                    lines.push(
+                        l.result
+                            .map(|b| (l.offset, b.to_vec()))
+                            .map_err(|e| (l.offset, e.to_string())),
+                    );
                 }
             }
             Framing::Multiloop { framer, offset } => {
                 let mut emit = |l: Result<multiloop::Line<'_>, multiloop::FrameError>| {
-                    lines.push(l.map(|l| (l.offset, l.bytes.to_vec())).map_err(|e| (0, e.to_string())));
+                    lines.push(
+                        l.map(|l| (l.offset, l.bytes.to_vec()))
+                            .map_err(|e| (0, e.to_string())),
+                    );
                 };
                 match chunk {
                     Some(c) => {

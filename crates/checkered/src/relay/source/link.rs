@@ -54,7 +54,11 @@ enum End {
 }
 
 /// Runs connections to `addr` until the relay stops.
-pub async fn run(addr: &str, mut protocol: impl Protocol, ctx: &SourceCtx) -> Result<(), SourceError> {
+pub async fn run(
+    addr: &str,
+    mut protocol: impl Protocol,
+    ctx: &SourceCtx,
+) -> Result<(), SourceError> {
     let epoch = Instant::now();
     let mut backoff = Backoff::new(FIRST_BACKOFF, ctx.backoff_max);
     let mut shutdown = ctx.shutdown.clone();
@@ -84,7 +88,12 @@ pub async fn run(addr: &str, mut protocol: impl Protocol, ctx: &SourceCtx) -> Re
             Err(_) => format!("cannot connect within {}s", CONNECT_TIMEOUT.as_secs()),
         };
         let wait = backoff.next_delay();
-        tracing::warn!(addr, reason, retry_in_ms = wait.as_millis() as u64, "source link down");
+        tracing::warn!(
+            addr,
+            reason,
+            retry_in_ms = wait.as_millis() as u64,
+            "source link down"
+        );
         ctx.status.update(|s| s.source = Link::Down(reason));
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
@@ -114,8 +123,13 @@ async fn connection(
     let (mut rd, mut wr) = stream.into_split();
     let now_ms = || epoch.elapsed().as_millis() as u64;
     let hello = protocol.connected(now_ms());
-    if !hello.is_empty() && let Err(e) = wr.write_all(&hello).await {
-        return Ok((End::Dropped(format!("cannot write to the source: {e}")), false));
+    if !hello.is_empty()
+        && let Err(e) = wr.write_all(&hello).await
+    {
+        return Ok((
+            End::Dropped(format!("cannot write to the source: {e}")),
+            false,
+        ));
     }
     let mut shutdown = ctx.shutdown.clone();
     let mut tick = tokio::time::interval(TICK);
@@ -139,8 +153,13 @@ async fn connection(
             }
             _ = shutdown.changed() => return Ok((End::Stop, delivered)),
         }
-        if !out.send.is_empty() && let Err(e) = wr.write_all(&out.send).await {
-            return Ok((End::Dropped(format!("cannot write to the source: {e}")), delivered));
+        if !out.send.is_empty()
+            && let Err(e) = wr.write_all(&out.send).await
+        {
+            return Ok((
+                End::Dropped(format!("cannot write to the source: {e}")),
+                delivered,
+            ));
         }
         let forwarded = !out.messages.is_empty();
         forward_all(ctx, out.messages).await?;

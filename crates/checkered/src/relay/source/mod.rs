@@ -75,7 +75,11 @@ pub async fn run(config: &RelayConfig, resume: Resume, ctx: SourceCtx) -> Result
     }
 }
 
-async fn run_source(config: &RelayConfig, resume: Resume, ctx: SourceCtx) -> Result<(), SourceError> {
+async fn run_source(
+    config: &RelayConfig,
+    resume: Resume,
+    ctx: SourceCtx,
+) -> Result<(), SourceError> {
     match &config.source {
         SourceSpec::P3 { addr } => {
             let protocol = p3::P3Link::new(&resume, ctx.status.clone());
@@ -100,6 +104,11 @@ pub fn report_bad(status: &Status, offset: u64, reason: &str) {
         count = s.bad_frames;
     });
     if count <= 20 || count % 1000 == 0 {
-        tracing::warn!(offset, reason, bad_frames = count, "bad frame skipped (not forwarded)");
+        tracing::warn!(
+            offset,
+            reason,
+            bad_frames = count,
+            "bad frame skipped (not forwarded)"
+        );
     }
 }

@@ -81,10 +81,13 @@ impl Resume {
                 .and_then(|n| u32::try_from(n).ok())
         {
             let slot = self.passings.entry(decoder_key(&envelope.payload));
-            let next = advance(match &slot {
-                std::collections::btree_map::Entry::Occupied(o) => Some(*o.get()),
-                std::collections::btree_map::Entry::Vacant(_) => None,
-            }, n);
+            let next = advance(
+                match &slot {
+                    std::collections::btree_map::Entry::Occupied(o) => Some(*o.get()),
+                    std::collections::btree_map::Entry::Vacant(_) => None,
+                },
+                n,
+            );
             *slot.or_insert(next) = next;
         }
     }

@@ -122,7 +122,11 @@ mod tests {
             panic!("first record")
         };
         for cut in second + 1..bytes.len() {
-            assert_eq!(parse(&bytes[..cut], second), Parsed::Damaged, "cut at {cut}");
+            assert_eq!(
+                parse(&bytes[..cut], second),
+                Parsed::Damaged,
+                "cut at {cut}"
+            );
         }
     }
 

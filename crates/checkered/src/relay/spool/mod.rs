@@ -400,7 +400,9 @@ impl Spool {
 
     fn head_info(&self) -> &SegmentInfo {
         // `open` always pushes the head, and nothing removes it.
-        self.segments.back().unwrap_or_else(|| unreachable!("spool without a head segment"))
+        self.segments
+            .back()
+            .unwrap_or_else(|| unreachable!("spool without a head segment"))
     }
 
     fn head_info_mut(&mut self) -> &mut SegmentInfo {
@@ -429,7 +431,8 @@ fn create_segment(
         resume: resume.clone(),
         started_at_us: crate::relay::now_us(),
     });
-    let json = serde_json::to_vec(&start).map_err(|e| SpoolError::Damaged(path.clone(), e.to_string()))?;
+    let json =
+        serde_json::to_vec(&start).map_err(|e| SpoolError::Damaged(path.clone(), e.to_string()))?;
     let mut bytes = Vec::new();
     frame::encode(&json, &mut bytes);
     let mut file = OpenOptions::new()
@@ -454,7 +457,8 @@ fn read_record(file: &File, path: &Path, meta: &Meta) -> Result<Pending, SpoolEr
     let mut buf = vec![0u8; meta.size as usize];
     file.read_exact_at(&mut buf, meta.offset)
         .map_err(|e| SpoolError::io(path, e))?;
-    let damaged = |why: &str| SpoolError::Damaged(path.to_owned(), format!("record {}: {why}", meta.rid));
+    let damaged =
+        |why: &str| SpoolError::Damaged(path.to_owned(), format!("record {}: {why}", meta.rid));
     let frame::Parsed::Record { payload, len, .. } = frame::parse(&buf, 0) else {
         return Err(damaged("checksum does not match"));
     };

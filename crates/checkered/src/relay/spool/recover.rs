@@ -90,7 +90,16 @@ fn scan_segment(
             at = next;
             continue;
         };
-        record(entry, number, at, next - at, acked, &mut info, &mut run, out);
+        record(
+            entry,
+            number,
+            at,
+            next - at,
+            acked,
+            &mut info,
+            &mut run,
+            out,
+        );
         at = next;
     }
     if newest {

@@ -27,7 +27,10 @@ fn open(dir: &Path, opts: SpoolOptions) -> (Spool, OpenReport) {
 
 fn put(spool: &mut Spool, range: std::ops::Range<u64>) {
     for i in range {
-        assert!(matches!(spool.stage(message(i), 1).expect("stage"), Staged::Ok));
+        assert!(matches!(
+            spool.stage(message(i), 1).expect("stage"),
+            Staged::Ok
+        ));
     }
     spool.commit().expect("commit");
 }
@@ -57,7 +60,10 @@ fn events_read_back_in_order_with_gap_free_seq_and_survive_a_reopen() {
     assert_eq!(report.resumed.map(|r| r.file_next), Some(50));
     let again = spool.read(0, 100).expect("read");
     assert_eq!(lines(&again), lines(&batch));
-    assert!(again.iter().all(|p| p.envelope.boot_id == boot), "spooled events keep their identity");
+    assert!(
+        again.iter().all(|p| p.envelope.boot_id == boot),
+        "spooled events keep their identity"
+    );
     assert_ne!(spool.boot_id(), boot, "a new start is a new boot");
 }
 
@@ -73,7 +79,10 @@ fn acknowledged_events_leave_and_their_segments_are_deleted() {
     spool.ack(last).expect("ack");
     assert_eq!(spool.stats().pending_events, 50);
     let after = files::list_segments(dir.path()).expect("list").len();
-    assert!(after < segments, "fully acknowledged segments are removed ({after} of {segments})");
+    assert!(
+        after < segments,
+        "fully acknowledged segments are removed ({after} of {segments})"
+    );
     drop(spool);
     let (spool, report) = open(dir.path(), options());
     assert_eq!(report.pending, 50);
@@ -87,7 +96,10 @@ fn a_torn_tail_is_cut_and_never_comes_back() {
     let (mut spool, _) = open(dir.path(), options());
     put(&mut spool, 0..3);
     drop(spool);
-    let (_, newest) = files::list_segments(dir.path()).expect("list").pop().expect("segment");
+    let (_, newest) = files::list_segments(dir.path())
+        .expect("list")
+        .pop()
+        .expect("segment");
     let full = std::fs::read(&newest).expect("read");
     // Every cut inside the last record leaves the two before it, and only them.
     let mut start_of_last = 0;
@@ -102,11 +114,19 @@ fn a_torn_tail_is_cut_and_never_comes_back() {
             let name = path.file_name().expect("name");
             std::fs::copy(&path, case.path().join(name)).expect("copy");
         }
-        std::fs::write(case.path().join(newest.file_name().expect("name")), &full[..cut]).expect("cut");
+        std::fs::write(
+            case.path().join(newest.file_name().expect("name")),
+            &full[..cut],
+        )
+        .expect("cut");
         let (spool, report) = open(case.path(), options());
         assert_eq!(report.pending, 2, "cut at {cut}");
         assert_eq!(report.torn_bytes, (cut - start_of_last) as u64);
-        assert_eq!(report.resumed.map(|r| r.file_next), Some(2), "the torn message is read again");
+        assert_eq!(
+            report.resumed.map(|r| r.file_next),
+            Some(2),
+            "the torn message is read again"
+        );
         assert_eq!(spool.read(0, 10).expect("read").len(), 2);
     }
 }
@@ -134,7 +154,10 @@ fn the_limit_hands_messages_back_until_acknowledgements_free_room() {
     assert!(spool.stats().pending_bytes <= 2048, "never above the limit");
     let batch = spool.read(0, 1).expect("read");
     spool.ack(batch[0].rid).expect("ack");
-    assert!(matches!(spool.stage(message(taken), 1).expect("stage"), Staged::Ok));
+    assert!(matches!(
+        spool.stage(message(taken), 1).expect("stage"),
+        Staged::Ok
+    ));
 }
 
 #[test]
@@ -145,8 +168,14 @@ fn one_message_larger_than_the_limit_still_passes_alone() {
         segment_bytes: 4096,
     };
     let (mut spool, _) = open(dir.path(), opts);
-    assert!(matches!(spool.stage(message(0), 1).expect("stage"), Staged::Ok));
-    assert!(matches!(spool.stage(message(1), 1).expect("stage"), Staged::Full(_)));
+    assert!(matches!(
+        spool.stage(message(0), 1).expect("stage"),
+        Staged::Ok
+    ));
+    assert!(matches!(
+        spool.stage(message(1), 1).expect("stage"),
+        Staged::Full(_)
+    ));
 }
 
 #[test]
