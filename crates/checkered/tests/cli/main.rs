@@ -5,6 +5,7 @@ mod decode;
 mod demo;
 mod helpers;
 mod relay_decoder;
+mod relay_emulator;
 mod relay_feed;
 mod relay_file;
 mod relay_kill;

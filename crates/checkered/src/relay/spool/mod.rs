@@ -14,19 +14,25 @@
 //! - [`frame`]: the on-disk record frame (magic, length, CRC-32).
 //! - [`recover`]: reading the segments back at start, cutting a torn tail.
 //! - [`files`]: the lock, the acknowledged watermark, the client id, segment names.
+//! - `segment`: creating a segment, reading one record back; `types`: the values the
+//!   spool takes and gives.
 
 pub mod entry;
 pub mod files;
 pub mod frame;
 pub mod recover;
+mod segment;
+mod types;
+
+use segment::{create_segment, read_record};
+pub use types::{Captured, Meta, OpenReport, Pending, SpoolOptions, SpoolStats, Staged};
 
 use checkered_protocol::contract::Envelope;
-use entry::{Entry, Resume, Start, StoredEvent};
+use entry::{Entry, Resume, StoredEvent};
 use recover::SegmentInfo;
 use std::collections::VecDeque;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -58,89 +64,6 @@ impl SpoolError {
             source,
         }
     }
-}
-
-/// One message read from a source, before it has an envelope.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Captured {
-    /// When it was captured, µs since the epoch.
-    pub captured_at_us: i64,
-    /// Envelope message type (`PASSING`, `RMONITOR`, …).
-    pub message_type: String,
-    /// The decoded message, as the ingest contract wants it.
-    pub payload: serde_json::Value,
-    /// Position in the source (a file's message index), for resuming.
-    pub src: Option<u64>,
-}
-
-/// Sizes the spool works with.
-#[derive(Debug, Clone, Copy)]
-pub struct SpoolOptions {
-    /// Most bytes of unacknowledged records.
-    pub limit_bytes: u64,
-    /// A new segment starts when the current one would grow past this.
-    pub segment_bytes: u64,
-}
-
-/// Where an unacknowledged record is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Meta {
-    /// Record id.
-    pub rid: u64,
-    /// Segment number.
-    pub segment: u64,
-    /// Offset of the record frame in the segment.
-    pub offset: u64,
-    /// Frame size in bytes.
-    pub size: u32,
-    /// When it was spooled, µs since the epoch.
-    pub spooled_at_us: i64,
-}
-
-/// A spooled record read back for sending.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    /// Record id.
-    pub rid: u64,
-    /// The envelope, identity included.
-    pub envelope: Envelope,
-}
-
-/// The outcome of [`Spool::stage`].
-#[derive(Debug)]
-pub enum Staged {
-    /// Enveloped and buffered; durable after the next [`Spool::commit`].
-    Ok,
-    /// No room below the limit: the message is handed back untouched.
-    Full(Captured),
-}
-
-/// What opening the spool found.
-#[derive(Debug, Clone, Default)]
-pub struct OpenReport {
-    /// Unacknowledged events from earlier runs, to be drained first.
-    pub pending: u64,
-    /// Bytes cut from the tail (a write interrupted by a crash; never sent).
-    pub torn_bytes: u64,
-    /// Bytes skipped in older segments (media damage).
-    pub damaged_bytes: u64,
-    /// Where this source stood at the end of the last run, if it was the same source.
-    pub resumed: Option<Resume>,
-}
-
-/// Counts for the status line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SpoolStats {
-    /// Durable, unacknowledged events.
-    pub pending_events: u64,
-    /// Their bytes on disk.
-    pub pending_bytes: u64,
-    /// When the oldest of them was spooled, µs since the epoch.
-    pub oldest_spooled_at_us: Option<i64>,
-    /// Highest record id made durable.
-    pub durable_rid: u64,
-    /// Highest record id acknowledged.
-    pub acked_rid: u64,
 }
 
 /// The spool of one relay (see the module docs).
@@ -413,63 +336,6 @@ impl Spool {
 
     fn segment_path(&self, number: u64) -> PathBuf {
         self.dir.join(files::segment_name(number))
-    }
-}
-
-/// Creates segment `number` with its start entry, durably.
-fn create_segment(
-    dir: &Path,
-    number: u64,
-    boot_id: &str,
-    source: &str,
-    resume: &Resume,
-) -> Result<(File, SegmentInfo), SpoolError> {
-    let path = dir.join(files::segment_name(number));
-    let start = Entry::Start(Start {
-        boot_id: boot_id.to_owned(),
-        source: source.to_owned(),
-        resume: resume.clone(),
-        started_at_us: crate::relay::now_us(),
-    });
-    let json =
-        serde_json::to_vec(&start).map_err(|e| SpoolError::Damaged(path.clone(), e.to_string()))?;
-    let mut bytes = Vec::new();
-    frame::encode(&json, &mut bytes);
-    let mut file = OpenOptions::new()
-        .create_new(true)
-        .append(true)
-        .open(&path)
-        .map_err(|e| SpoolError::io(&path, e))?;
-    file.write_all(&bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| SpoolError::io(&path, e))?;
-    files::sync_dir(dir)?;
-    let info = SegmentInfo {
-        number,
-        path,
-        bytes: bytes.len() as u64,
-        last_rid: None,
-    };
-    Ok((file, info))
-}
-
-fn read_record(file: &File, path: &Path, meta: &Meta) -> Result<Pending, SpoolError> {
-    let mut buf = vec![0u8; meta.size as usize];
-    file.read_exact_at(&mut buf, meta.offset)
-        .map_err(|e| SpoolError::io(path, e))?;
-    let damaged =
-        |why: &str| SpoolError::Damaged(path.to_owned(), format!("record {}: {why}", meta.rid));
-    let frame::Parsed::Record { payload, len, .. } = frame::parse(&buf, 0) else {
-        return Err(damaged("checksum does not match"));
-    };
-    let entry: Entry = serde_json::from_slice(buf.get(payload..payload + len).unwrap_or_default())
-        .map_err(|e| damaged(&e.to_string()))?;
-    match entry {
-        Entry::Event(event) if event.rid == meta.rid => Ok(Pending {
-            rid: event.rid,
-            envelope: event.envelope,
-        }),
-        _ => Err(damaged("not the expected event")),
     }
 }
 
