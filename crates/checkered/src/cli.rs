@@ -25,6 +25,50 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Serve a simulated live P3 decoder or RMonitor results feed on a TCP port.
     Simulate(SimulateArgs),
+    /// Relay a decoder, results feed or capture file to a server's ingest, through a disk spool.
+    Relay(RelayArgs),
+}
+
+/// Arguments of `checkered relay` (docs/RELAY.md explains each).
+#[derive(Parser, Debug, Clone)]
+pub struct RelayArgs {
+    /// p3://HOST:PORT, rmonitor://HOST:PORT, multiloop://HOST:PORT or
+    /// file://PATH[?speed=X|max][&format=F][&timestamps=true].
+    #[arg(long)]
+    pub source: String,
+    /// The server (`http://HOST:PORT`) or its full `…/api/ingest/batch` URL.
+    #[arg(long)]
+    pub ingest: String,
+    /// Track id (slug) the messages belong to.
+    #[arg(long)]
+    pub track: String,
+    /// Bearer token the server expects for ingest.
+    #[arg(long, env = "CHECKERED_INGEST_TOKEN", hide_env_values = true)]
+    pub credentials: Option<String>,
+    /// Spool directory [default: ./checkered-spool/TRACK].
+    #[arg(long)]
+    pub spool: Option<PathBuf>,
+    /// Client id in the envelopes [default: one made for the spool and kept in it].
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Most events per ingest request.
+    #[arg(long, default_value_t = 500)]
+    pub batch: usize,
+    /// Milliseconds a batch waits for more events before it is sent.
+    #[arg(long, default_value_t = 50)]
+    pub linger: u64,
+    /// Most unacknowledged bytes the spool holds before the relay stops reading (k, M, G).
+    #[arg(long, default_value = "256MiB")]
+    pub spool_limit: String,
+    /// Size at which the spool starts a new segment file (k, M, G).
+    #[arg(long, default_value = "8MiB")]
+    pub segment_size: String,
+    /// Seconds without a message after which a decoder or feed link counts as dead.
+    #[arg(long, default_value_t = 15.0)]
+    pub silence: f64,
+    /// Longest wait in seconds between reconnection attempts (decoder and server).
+    #[arg(long, default_value_t = 30.0)]
+    pub backoff_max: f64,
 }
 
 /// Arguments of `checkered replay`.

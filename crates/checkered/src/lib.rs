@@ -7,6 +7,7 @@
 //! - [`cli`]: the clap command-line definition.
 //! - [`decode`]: `checkered decode`, captures to JSON lines.
 //! - [`demo`]: `checkered demo`, the server fed by simulated tracks.
+//! - [`relay`]: `checkered relay`, a decoder, feed or capture to ingest through a disk spool.
 //! - [`replay`]: `checkered replay`, captures through the engine to classifications.
 //! - [`serve`]: `checkered serve`, the embedded-mode server.
 //! - [`simulate`]: `checkered simulate`, a simulated P3 decoder or RMonitor feed over TCP.
@@ -17,6 +18,7 @@ pub mod cli;
 pub mod decode;
 pub mod demo;
 pub mod logging;
+pub mod relay;
 pub mod replay;
 pub mod serve;
 pub mod simulate;

@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => checkered::demo::run_cli(&args),
         Command::Replay(args) => checkered::replay::run_cli(&args),
         Command::Simulate(args) => checkered::simulate::run_cli(&args),
+        Command::Relay(args) => checkered::relay::run_cli(&args),
     };
     match result {
         Ok(code) => code,
