@@ -1,14 +1,19 @@
 //! `checkered demo`: the embedded server on a fresh data directory, fed by three simulated
-//! tracks through the same HTTP ingest path a relay uses, running until stopped.
+//! tracks the way real tracks feed it: each track's equipment (a simulated P3 decoder per
+//! timing loop, or a simulated RMonitor results feed) on a TCP port of its own, read by a
+//! real relay that spools to disk and posts to the server's ingest, and the track's race
+//! official sending decisions to the race-control API. Runs until stopped.
 //!
 //! # Layout
 //! - [`scenario`]: the simulated tracks (pure, seeded, endless).
 //! - [`club`]: the club circuit's RMonitor results feed.
-//! - [`feed`]: plays a track into the server over HTTP.
+//! - [`wire`]: a track's messages as its equipment sends them, and its decisions.
+//! - [`track`]: starts one track's equipment, relays and official.
 
 pub mod club;
-pub mod feed;
 pub mod scenario;
+pub mod track;
+pub mod wire;
 
 use crate::cli::DemoArgs;
 use anyhow::Context;
@@ -42,36 +47,31 @@ pub fn run_cli(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let base = format!("http://{addr}");
         let shutdown = app.state().shutdown.clone();
         let server = tokio::spawn(app.run_until_stopped(crate::serve::shutdown_signal()));
-        let epoch_us = checkered_server::clock::now_us();
-        let started = tokio::time::Instant::now();
-        let http = reqwest::Client::new();
-        let mut feeders = Vec::new();
-        for track in scenario::tracks(args.seed, epoch_us) {
-            let id = track.id.clone();
-            let task = tokio::spawn(feed::run(
-                http.clone(),
-                base.clone(),
-                track,
-                started,
-                epoch_us,
-                args.speed,
-                shutdown.clone(),
-            ));
-            feeders.push((id, task));
+        let clock = track::DemoClock {
+            seed: args.seed,
+            epoch_us: checkered_server::clock::now_us(),
+            started: tokio::time::Instant::now(),
+            speed: args.speed,
+        };
+        let spool = data.path().join("spool");
+        let mut tasks = tokio::task::JoinSet::new();
+        for index in 0..3 {
+            track::start(index, &clock, &base, &spool, &shutdown, &mut tasks).await?;
         }
         crate::logging::announce(&format!(
             "Checkered demo: live board at {base}/  (data in {})\n\
-             Tracks: kart-club (practice, P3), club-circuit (qualifying and races, RMonitor), \
-             bmx-park (motos, P3). Ctrl-C stops.",
+             Tracks: kart-club (practice, 3 P3 decoders), club-circuit (qualifying and races, \
+             RMonitor feed), bmx-park (motos, 2 P3 decoders), each through its own relays. \
+             Ctrl-C stops.",
             data.path().display()
         ));
-        for (id, task) in feeders {
-            match task.await {
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
                 Ok(Ok(())) => {}
                 Ok(Err(error)) => {
-                    tracing::error!(track = %id, error = %format!("{error:#}"), "demo feed stopped")
+                    tracing::error!(error = %format!("{error:#}"), "demo task stopped")
                 }
-                Err(error) => tracing::error!(track = %id, %error, "demo feed crashed"),
+                Err(error) => tracing::error!(%error, "demo task crashed"),
             }
         }
         server.await.context("server task")??;

@@ -10,7 +10,7 @@
 use super::SimConfig;
 use super::client::{self, Connection, End};
 use super::hub::{Hub, SimClock};
-use super::program::Program;
+use super::program::{Program, Timed};
 use anyhow::Context;
 use checkered_sim::Line;
 use std::future::Future;
@@ -36,11 +36,18 @@ impl Clients {
     }
 }
 
+/// What a simulator sends: any timed wire items, in time order.
+pub type Items = Box<dyn Iterator<Item = Timed> + Send>;
+
 /// A bound simulator, ready to run.
 pub struct SimServer {
     listener: TcpListener,
     config: SimConfig,
     clients: Clients,
+    /// The items to send instead of the club meeting the configuration describes.
+    program: Option<Items>,
+    /// The decoder id this simulator answers commands as.
+    decoder_id: u32,
 }
 
 impl SimServer {
@@ -59,7 +66,24 @@ impl SimServer {
             listener,
             config,
             clients: Clients::default(),
+            program: None,
+            decoder_id: Line::StartFinish.decoder_id(),
         })
+    }
+
+    /// Serves `items` (simulated time, µs since the Unix epoch, on the configuration's
+    /// clock) instead of the club meeting, as decoder `decoder_id` (P3) — how the demo puts
+    /// each of its simulated decoders and feeds on a port of its own.
+    pub fn with_items(
+        listener: TcpListener,
+        config: SimConfig,
+        items: Items,
+        decoder_id: u32,
+    ) -> anyhow::Result<Self> {
+        let mut server = Self::new(listener, config)?;
+        server.program = Some(items);
+        server.decoder_id = decoder_id;
+        Ok(server)
     }
 
     /// The address clients connect to.
@@ -74,17 +98,27 @@ impl SimServer {
 
     /// Starts the simulated clock and serves until `shutdown` resolves; then stops the
     /// pacer and every client and returns.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        mut self,
+        shutdown: impl Future<Output = ()>,
+    ) -> anyhow::Result<()> {
         let cfg = self.config.clone();
         let clock = SimClock {
             start_us: cfg.start_us,
             started: tokio::time::Instant::now(),
             speed: cfg.speed,
         };
-        let decoder_id = Line::StartFinish.decoder_id();
-        let hub = Arc::new(Hub::new(clock, cfg.client_buffer, cfg.memory, decoder_id));
+        let hub = Arc::new(Hub::new(
+            clock,
+            cfg.client_buffer,
+            cfg.memory,
+            self.decoder_id,
+        ));
         let (stop_tx, stop) = watch::channel(false);
-        let program = Program::new(cfg.protocol, cfg.seed, cfg.cars, cfg.start_us);
+        let program: Items = match self.program.take() {
+            Some(items) => items,
+            None => Box::new(Program::new(cfg.protocol, cfg.seed, cfg.cars, cfg.start_us)),
+        };
         let pacer = tokio::spawn(pace(program, hub.clone(), stop.clone()));
         let mut connections = JoinSet::new();
         tokio::pin!(shutdown);
@@ -149,7 +183,7 @@ async fn track(socket: TcpStream, peer: SocketAddr, c: Connection, clients: Clie
 }
 
 /// Releases the program's items to the hub as their simulated time comes, until stopped.
-async fn pace(program: Program, hub: Arc<Hub>, mut stop: watch::Receiver<bool>) {
+async fn pace(program: Items, hub: Arc<Hub>, mut stop: watch::Receiver<bool>) {
     let mut program = program.peekable();
     let clock = *hub.clock();
     loop {

@@ -1,6 +1,6 @@
-//! `checkered demo`: one command brings up the server with three simulated tracks fed
-//! through HTTP ingest (two P3 decoders and an RMonitor results feed), the board, and
-//! live scoring.
+//! `checkered demo`: one command brings up the server with three simulated tracks, each
+//! fed by its simulated equipment through real relays (P3 decoders and an RMonitor results
+//! feed), the board, and live scoring.
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -72,6 +72,35 @@ fn the_demo_serves_three_live_tracks() {
         types,
         std::collections::BTreeSet::from(["RMONITOR".to_owned()])
     );
+    // Decoder data reached the server through the demo's relays, one per decoder (a
+    // client id each, gap-free seq per boot); decisions through race control.
+    let raw = get("/api/v1/tracks/kart-club/raw?limit=2000").expect("raw log");
+    let mut relays = std::collections::BTreeMap::<String, Vec<u64>>::new();
+    for event in raw["events"].as_array().expect("events") {
+        let envelope = &event["envelope"];
+        let client = envelope["client_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        match envelope["message_type"].as_str() {
+            Some("CONTROL") => {}
+            Some("PASSING" | "STATUS" | "GET_TIME") => {
+                assert!(client.starts_with("demo-kart-club-decoder-"), "{envelope}");
+                relays
+                    .entry(client)
+                    .or_default()
+                    .push(envelope["seq"].as_u64().unwrap_or(0));
+            }
+            other => panic!("unexpected {other:?} on the kart track"),
+        }
+    }
+    assert!(!relays.is_empty(), "no decoder data on the kart track");
+    for (client, seqs) in &relays {
+        assert!(
+            seqs.windows(2).all(|w| w[1] == w[0] + 1),
+            "{client}: seq gaps {seqs:?}"
+        );
+    }
     let rejected = get("/api/v1/tracks/club-circuit/dead-letters").expect("dead letters");
     assert_eq!(
         rejected["dead_letters"].as_array().map(Vec::len),
