@@ -3,10 +3,10 @@
 
 use crate::config::ServerConfig;
 use crate::http;
+use crate::projection::Projectors;
 use crate::runtime::{Registry, RuntimeOptions};
 use crate::state::AppState;
 use anyhow::Context;
-use crate::projection::Projectors;
 use checkered_store::readmodel::{Projections, SqliteReadModels};
 use checkered_store::{EventLog, Retention, SqliteLog, SqliteOptions};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};

@@ -52,7 +52,15 @@ async fn control(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let runtime = track(&state, &id)?;
     let request: ControlRequest = body::json(&headers, &bytes)?;
-    let done = submit(&state, &runtime, &request.intent, request.at_us, &origin, "control").await?;
+    let done = submit(
+        &state,
+        &runtime,
+        &request.intent,
+        request.at_us,
+        &origin,
+        "control",
+    )
+    .await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({ "raw_seq": done.raw_seq, "at_us": done.at_us, "intent": done.payload })),

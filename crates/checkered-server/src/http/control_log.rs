@@ -29,14 +29,19 @@ struct Logged<'a> {
 }
 
 #[utoipa::path(get, path = "/api/v1/tracks/{track}/control/log", tag = "race control", params(("track" = String, Path, description = "Track slug"), ("after" = Option<u64>, Query, description = "Intents with raw_seq > after"), ("limit" = Option<u64>, Query, description = "Page size (max 5000)")), responses((status = 200, description = "Intents in log order: raw_seq, when it applies and was received, producer, intent, and the audit (peer address, user agent, API) when it came through REST", body = Object), (status = 404, description = "Unknown track", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
-async fn log(State(state): State<AppState>, Path(id): Path<String>, Query(query): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
+async fn log(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
     track(&state, &id)?;
     let (after, limit) = body::page(&query, 100)?;
     let records = state.projections.control_log(&id, after, limit).await?;
     let intents = records
         .iter()
         .map(|record| {
-            let intent = RawValue::from_string(record.intent.clone()).map_err(|e| ApiError::Internal(e.into()))?;
+            let intent = RawValue::from_string(record.intent.clone())
+                .map_err(|e| ApiError::Internal(e.into()))?;
             Ok(Logged { record, intent })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;

@@ -12,12 +12,18 @@ use std::collections::BTreeMap;
 
 /// The route.
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/tracks/{track}/sessions/{session}/flags", get(flags))
+    Router::new().route(
+        "/api/v1/tracks/{track}/sessions/{session}/flags",
+        get(flags),
+    )
 }
 
 /// Periods in order, and the total time and laps under each flag.
 #[utoipa::path(get, path = "/api/v1/tracks/{track}/sessions/{session}/flags", tag = "results", params(("track" = String, Path, description = "Track slug"), ("session" = String, Path, description = "Session id or `latest`")), responses((status = 200, description = "Flag periods (a running one is measured up to the latest event) and totals per flag", body = Object), (status = 404, description = "Unknown track or session", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
-async fn flags(State(state): State<AppState>, Path((id, text)): Path<(String, String)>) -> Result<Json<Value>, ApiError> {
+async fn flags(
+    State(state): State<AppState>,
+    Path((id, text)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
     let session = session(&state, &id, &text).await?;
     let periods = state.projections.flags(&id, session).await?;
     let mut totals: BTreeMap<&str, (i64, u32)> = BTreeMap::new();
@@ -28,7 +34,11 @@ async fn flags(State(state): State<AppState>, Path((id, text)): Path<(String, St
     }
     let totals: BTreeMap<&str, Value> = totals
         .into_iter()
-        .map(|(flag, (duration_us, laps))| (flag, json!({ "duration_us": duration_us, "laps": laps })))
+        .map(|(flag, (duration_us, laps))| {
+            (flag, json!({ "duration_us": duration_us, "laps": laps }))
+        })
         .collect();
-    Ok(Json(json!({ "session_id": session, "periods": periods, "totals": totals })))
+    Ok(Json(
+        json!({ "session_id": session, "periods": periods, "totals": totals }),
+    ))
 }

@@ -16,10 +16,14 @@ pub async fn session(state: &AppState, track_id: &str, text: &str) -> Result<u32
             .ok_or_else(|| ApiError::NotFound(format!("track {track_id:?} has no session yet")));
     }
     let id: u32 = text.parse().map_err(|_| {
-        ApiError::BadRequest(format!("session must be a number or `latest`, not {text:?}"))
+        ApiError::BadRequest(format!(
+            "session must be a number or `latest`, not {text:?}"
+        ))
     })?;
     if state.projections.session(track_id, id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("track {track_id:?} has no session {id}")));
+        return Err(ApiError::NotFound(format!(
+            "track {track_id:?} has no session {id}"
+        )));
     }
     Ok(id)
 }

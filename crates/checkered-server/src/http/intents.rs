@@ -91,7 +91,10 @@ pub async fn submit(
 ) -> Result<Submitted, ApiError> {
     let at_us = match at_us {
         Some(at) => at,
-        None => runtime.engine().now_us().unwrap_or_else(crate::clock::now_us),
+        None => runtime
+            .engine()
+            .now_us()
+            .unwrap_or_else(crate::clock::now_us),
     };
     let payload = serde_json::to_value(intent).map_err(|e| ApiError::Internal(e.into()))?;
     let producer = producer();

@@ -21,7 +21,10 @@ pub fn router() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/tracks/{track}/projections", tag = "results", params(("track" = String, Path, description = "Track slug")), responses((status = 200, description = "Projected derived and raw seqs, the engine's published seq, the lag and the rows skipped", body = Object), (status = 404, description = "Unknown track", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
-async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn status(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let runtime = track(&state, &id)?;
     let cursor = state.projections.cursor(&id).await?;
     let published = *runtime.published().borrow();
@@ -36,7 +39,10 @@ async fn status(State(state): State<AppState>, Path(id): Path<String>) -> Result
 }
 
 #[utoipa::path(post, path = "/api/v1/tracks/{track}/projections/rebuild", tag = "results", params(("track" = String, Path, description = "Track slug")), responses((status = 202, description = "Projections wiped; the projector is rebuilding them from seq 0", body = Object), (status = 404, description = "Unknown track", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
-async fn rebuild(State(state): State<AppState>, Path(id): Path<String>) -> Result<(StatusCode, Json<Value>), ApiError> {
+async fn rebuild(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     track(&state, &id)?;
     state.projections.reset(&id).await?;
     state.projectors.poke(&id);

@@ -78,7 +78,9 @@ fn apply(record: &mut ScheduledSession, body: ScheduledBody) -> Result<(), ApiEr
     }
     if let Some(duration) = body.duration_us {
         if duration.is_some_and(|d| d <= 0) {
-            return Err(ApiError::Unprocessable("duration_us must be positive".into()));
+            return Err(ApiError::Unprocessable(
+                "duration_us must be positive".into(),
+            ));
         }
         record.duration_us = duration;
     }
@@ -100,12 +102,20 @@ fn id_of(text: &str) -> Result<i64, ApiError> {
     text.parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or_else(|| ApiError::BadRequest(format!("session id must be a positive number, not {text:?}")))
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "session id must be a positive number, not {text:?}"
+            ))
+        })
 }
 
 /// The sessions the engine ran for an event: linked from its schedule, or opened within
 /// its start and end.
-async fn actual(state: &AppState, event: &EventRecord, planned: &[ScheduledSession]) -> Result<Vec<SessionRecord>, ApiError> {
+async fn actual(
+    state: &AppState,
+    event: &EventRecord,
+    planned: &[ScheduledSession],
+) -> Result<Vec<SessionRecord>, ApiError> {
     let sessions = state.projections.sessions(&event.track_id).await?;
     let within = |s: &SessionRecord| match (event.starts_at_us, event.ends_at_us) {
         (Some(from), Some(to)) => (from..=to).contains(&s.opened_at_us),
@@ -159,14 +169,21 @@ async fn create(
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
-async fn scheduled_of(state: &AppState, track_id: &str, event_id: &str, id: &str) -> Result<ScheduledSession, ApiError> {
+async fn scheduled_of(
+    state: &AppState,
+    track_id: &str,
+    event_id: &str,
+    id: &str,
+) -> Result<ScheduledSession, ApiError> {
     let id = id_of(id)?;
     event_of(state, track_id, event_id).await?;
     state
         .catalog
         .get_scheduled(track_id, event_id, id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("event {event_id:?} has no planned session {id}")))
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("event {event_id:?} has no planned session {id}"))
+        })
 }
 
 #[utoipa::path(get, path = "/api/v1/tracks/{track}/events/{event}/sessions/{id}", tag = "events", params(("track" = String, Path, description = "Track slug"), ("event" = String, Path, description = "Event id"), ("id" = i64, Path, description = "Planned session id")), responses((status = 200, description = "The planned session", body = Object), (status = 404, description = "Unknown track, event or session", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
@@ -174,7 +191,9 @@ async fn read(
     State(state): State<AppState>,
     Path((track_id, event_id, id)): Path<(String, String, String)>,
 ) -> Result<Json<ScheduledSession>, ApiError> {
-    scheduled_of(&state, &track_id, &event_id, &id).await.map(Json)
+    scheduled_of(&state, &track_id, &event_id, &id)
+        .await
+        .map(Json)
 }
 
 #[utoipa::path(put, path = "/api/v1/tracks/{track}/events/{event}/sessions/{id}", tag = "events", params(("track" = String, Path, description = "Track slug"), ("event" = String, Path, description = "Event id"), ("id" = i64, Path, description = "Planned session id")), request_body = ScheduledBody, responses((status = 200, description = "Updated", body = Object), (status = 404, description = "Unknown track, event or session", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Invalid field", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
@@ -199,6 +218,9 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     let id = id_of(&id)?;
     event_of(&state, &track_id, &event_id).await?;
-    state.catalog.delete_scheduled(&track_id, &event_id, id).await?;
+    state
+        .catalog
+        .delete_scheduled(&track_id, &event_id, id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -91,7 +91,10 @@ async fn step(p: &Projector) -> Result<bool, StepError> {
     let id = p.track.id();
     let cursor = p.store.cursor(id).await?;
     let mut moved = false;
-    let rows = p.log.read_derived(id, cursor.derived_seq, DERIVED_BATCH).await?;
+    let rows = p
+        .log
+        .read_derived(id, cursor.derived_seq, DERIVED_BATCH)
+        .await?;
     if !rows.is_empty() {
         let outcome = p.store.apply_derived(id, cursor.derived_seq, rows).await;
         moved |= settle(p, "derived", outcome)?;
@@ -108,14 +111,18 @@ async fn step(p: &Projector) -> Result<bool, StepError> {
             Some(last) if intents.len() == CONTROL_BATCH => last.track_seq,
             _ => through,
         };
-        let outcome = p.store.apply_control(id, cursor.raw_seq, through, intents).await;
+        let outcome = p
+            .store
+            .apply_control(id, cursor.raw_seq, through, intents)
+            .await;
         moved |= settle(p, "control", outcome)?;
     }
     if moved {
         let projected = p.store.cursor(id).await?.derived_seq;
         let published = *p.track.published().borrow();
         let lag = published.saturating_sub(projected);
-        metrics::gauge!("checkered_projection_lag_events", "track" => id.to_owned()).set(lag as f64);
+        metrics::gauge!("checkered_projection_lag_events", "track" => id.to_owned())
+            .set(lag as f64);
     }
     Ok(moved)
 }

@@ -60,7 +60,13 @@ pub struct Parsed {
 fn header(reader: &mut csv::Reader<&[u8]>) -> Result<Vec<Column>, Vec<ItemProblem>> {
     let header = reader
         .headers()
-        .map_err(|e| vec![problem(1, None, format!("the header row cannot be read: {e}"))])?
+        .map_err(|e| {
+            vec![problem(
+                1,
+                None,
+                format!("the header row cannot be read: {e}"),
+            )]
+        })?
         .clone();
     let mut columns = Vec::new();
     let mut errors = Vec::new();
@@ -69,14 +75,30 @@ fn header(reader: &mut csv::Reader<&[u8]>) -> Result<Vec<Column>, Vec<ItemProble
         let name = name.trim_start_matches('\u{feff}');
         match column(name) {
             Some(c) if seen.insert(name.trim().to_ascii_lowercase()) => columns.push(c),
-            Some(_) => errors.push(problem(1, Some(name), format!("column {name:?} appears twice"))),
-            None => errors.push(problem(1, Some(name), format!("unknown column {name:?}; use number, name, class, transponders, grid"))),
+            Some(_) => errors.push(problem(
+                1,
+                Some(name),
+                format!("column {name:?} appears twice"),
+            )),
+            None => errors.push(problem(
+                1,
+                Some(name),
+                format!("unknown column {name:?}; use number, name, class, transponders, grid"),
+            )),
         }
     }
     if !columns.iter().any(|c| matches!(c, Column::Number)) {
-        errors.push(problem(1, Some("number"), "the header has no number column".into()));
+        errors.push(problem(
+            1,
+            Some("number"),
+            "the header has no number column".into(),
+        ));
     }
-    if errors.is_empty() { Ok(columns) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(columns)
+    } else {
+        Err(errors)
+    }
 }
 
 fn raw_entry(columns: &[Column], record: &csv::StringRecord) -> RawEntry {
@@ -101,9 +123,15 @@ fn raw_entry(columns: &[Column], record: &csv::StringRecord) -> RawEntry {
 
 /// Parses and checks a CSV body; every problem is reported with its row.
 pub fn parse(body: &[u8]) -> Result<Parsed, Vec<ItemProblem>> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).trim(csv::Trim::None).from_reader(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::None)
+        .from_reader(body);
     let columns = header(&mut reader)?;
-    let mut parsed = Parsed { entries: Vec::new(), rows: Vec::new() };
+    let mut parsed = Parsed {
+        entries: Vec::new(),
+        rows: Vec::new(),
+    };
     let mut errors = Vec::new();
     for result in reader.records() {
         let record = match result {
@@ -116,7 +144,11 @@ pub fn parse(body: &[u8]) -> Result<Parsed, Vec<ItemProblem>> {
         };
         let row = record.position().map_or(0, |p| p.line() as usize);
         if parsed.rows.len() + errors.len() >= MAX_ROWS {
-            errors.push(problem(row, None, format!("an import carries at most {MAX_ROWS} rows")));
+            errors.push(problem(
+                row,
+                None,
+                format!("an import carries at most {MAX_ROWS} rows"),
+            ));
             break;
         }
         match spec::check(raw_entry(&columns, &record)) {
@@ -124,10 +156,18 @@ pub fn parse(body: &[u8]) -> Result<Parsed, Vec<ItemProblem>> {
                 parsed.entries.push(entry);
                 parsed.rows.push(row);
             }
-            Err(fields) => errors.extend(fields.into_iter().map(|f| problem(row, Some(f.field), f.reason))),
+            Err(fields) => errors.extend(
+                fields
+                    .into_iter()
+                    .map(|f| problem(row, Some(f.field), f.reason)),
+            ),
         }
     }
-    if errors.is_empty() { Ok(parsed) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -137,7 +177,9 @@ mod tests {
     #[test]
     fn columns_in_any_order_with_quotes_and_several_transponders() {
         let body = "\u{feff}Transponders,Number,Name,class\n\"101;102\",7,\"Doe, Jane\",GT3\n\n201,8,Bob,\n";
-        let parsed = parse(body.as_bytes()).map_err(|e| format!("{e:?}")).expect("valid");
+        let parsed = parse(body.as_bytes())
+            .map_err(|e| format!("{e:?}"))
+            .expect("valid");
         assert_eq!(parsed.rows, [2, 4]);
         assert_eq!(parsed.entries[0].name, "Doe, Jane");
         assert_eq!(parsed.entries[0].transponders, ["101", "102"]);
@@ -148,7 +190,10 @@ mod tests {
     fn every_bad_row_is_named_with_its_line() {
         let body = "number,name,grid\n1,Ann,1\n,Nobody,2\n3,Cy,first\n4,Dee\n";
         let errors = parse(body.as_bytes()).err().expect("invalid");
-        let rows: Vec<(usize, Option<&str>)> = errors.iter().map(|e| (e.row.unwrap_or(0), e.field.as_deref())).collect();
+        let rows: Vec<(usize, Option<&str>)> = errors
+            .iter()
+            .map(|e| (e.row.unwrap_or(0), e.field.as_deref()))
+            .collect();
         assert_eq!(rows, [(3, Some("number")), (4, Some("grid")), (5, None)]);
     }
 

@@ -102,7 +102,12 @@ impl Scope {
     }
 }
 
-async fn send(state: &AppState, scope: &Scope, intent: Option<ControlIntent>, origin: &Origin) -> Result<Option<u64>, ApiError> {
+async fn send(
+    state: &AppState,
+    scope: &Scope,
+    intent: Option<ControlIntent>,
+    origin: &Origin,
+) -> Result<Option<u64>, ApiError> {
     let Some(intent) = intent else {
         return Ok(None);
     };
@@ -121,7 +126,10 @@ fn summary(outcome: &ImportOutcome, raw_seq: Option<u64>) -> ImportSummary {
 }
 
 async fn list(state: &AppState, scope: &Scope) -> Result<Vec<EntryRecord>, ApiError> {
-    Ok(state.catalog.list_entries(scope.track(), &scope.list).await?)
+    Ok(state
+        .catalog
+        .list_entries(scope.track(), &scope.list)
+        .await?)
 }
 
 async fn read(state: &AppState, scope: &Scope, number: &str) -> Result<EntryRecord, ApiError> {
@@ -133,10 +141,19 @@ async fn read(state: &AppState, scope: &Scope, number: &str) -> Result<EntryReco
 }
 
 /// Upserts one entry: 201 when new, 200 when it existed.
-async fn put(state: &AppState, scope: &Scope, number: &str, origin: &Origin, headers: &HeaderMap, bytes: &[u8]) -> Result<(StatusCode, EntryRecord), ApiError> {
+async fn put(
+    state: &AppState,
+    scope: &Scope,
+    number: &str,
+    origin: &Origin,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<(StatusCode, EntryRecord), ApiError> {
     let body: EntryBody = body::json(headers, bytes)?;
     if body.number.as_deref().is_some_and(|n| n.trim() != number) {
-        return Err(ApiError::BadRequest("the number in the body differs from the path".into()));
+        return Err(ApiError::BadRequest(
+            "the number in the body differs from the path".into(),
+        ));
     }
     let raw = spec::RawEntry {
         number: number.to_owned(),
@@ -148,29 +165,69 @@ async fn put(state: &AppState, scope: &Scope, number: &str, origin: &Origin, hea
     let entry = spec::check(raw).map_err(|fields| ApiError::Rejected {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         detail: "the entry is not valid".into(),
-        errors: fields.into_iter().map(|f| ItemProblem { row: None, index: None, field: Some(f.field.to_owned()), reason: f.reason }).collect(),
+        errors: fields
+            .into_iter()
+            .map(|f| ItemProblem {
+                row: None,
+                index: None,
+                field: Some(f.field.to_owned()),
+                reason: f.reason,
+            })
+            .collect(),
     })?;
     let stored = state
         .catalog
-        .import_entries(scope.track(), &scope.list, vec![entry], ImportMode::Merge, crate::clock::now_us())
+        .import_entries(
+            scope.track(),
+            &scope.list,
+            vec![entry],
+            ImportMode::Merge,
+            crate::clock::now_us(),
+        )
         .await
         .map_err(|e| match e {
             ReadModelError::Rejected(items) => ApiError::Rejected {
                 status: StatusCode::CONFLICT,
                 detail: "the entry clashes with the list".into(),
-                errors: items.into_iter().map(|i| ItemProblem { row: None, index: None, field: i.field, reason: i.reason }).collect(),
+                errors: items
+                    .into_iter()
+                    .map(|i| ItemProblem {
+                        row: None,
+                        index: None,
+                        field: i.field,
+                        reason: i.reason,
+                    })
+                    .collect(),
             },
             other => other.into(),
         })?;
     send(state, scope, engine::intent_for(&stored), origin).await?;
     let created = !stored.created.is_empty();
     let record = read(state, scope, number).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, record))
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        record,
+    ))
 }
 
-async fn delete(state: &AppState, scope: &Scope, number: &str, origin: &Origin) -> Result<StatusCode, ApiError> {
-    let removed = state.catalog.delete_entry(scope.track(), &scope.list, number).await?;
-    let outcome = ImportOutcome { removed: vec![removed], ..ImportOutcome::default() };
+async fn delete(
+    state: &AppState,
+    scope: &Scope,
+    number: &str,
+    origin: &Origin,
+) -> Result<StatusCode, ApiError> {
+    let removed = state
+        .catalog
+        .delete_entry(scope.track(), &scope.list, number)
+        .await?;
+    let outcome = ImportOutcome {
+        removed: vec![removed],
+        ..ImportOutcome::default()
+    };
     send(state, scope, engine::intent_for(&outcome), origin).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -179,13 +236,23 @@ fn mode_of(query: &HashMap<String, String>) -> Result<ImportMode, ApiError> {
     match query.get("mode").map(String::as_str) {
         None | Some("merge") => Ok(ImportMode::Merge),
         Some("replace") => Ok(ImportMode::Replace),
-        Some(other) => Err(ApiError::BadRequest(format!("mode must be merge or replace, not {other:?}"))),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "mode must be merge or replace, not {other:?}"
+        ))),
     }
 }
 
 fn require_csv(headers: &HeaderMap) -> Result<(), ApiError> {
-    let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = kind.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = kind
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence == "text/csv" || essence == "application/csv" {
         return Ok(());
     }
@@ -195,25 +262,46 @@ fn require_csv(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// Imports a CSV entry list, all or nothing.
-async fn import(state: &AppState, scope: &Scope, query: &HashMap<String, String>, origin: &Origin, headers: &HeaderMap, bytes: &[u8]) -> Result<ImportSummary, ApiError> {
+async fn import(
+    state: &AppState,
+    scope: &Scope,
+    query: &HashMap<String, String>,
+    origin: &Origin,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<ImportSummary, ApiError> {
     require_csv(headers)?;
     let mode = mode_of(query)?;
     let rejected = |errors: Vec<ItemProblem>| ApiError::Rejected {
         status: StatusCode::UNPROCESSABLE_ENTITY,
-        detail: format!("{} problem(s) in the entry list; nothing was imported", errors.len()),
+        detail: format!(
+            "{} problem(s) in the entry list; nothing was imported",
+            errors.len()
+        ),
         errors,
     };
     let parsed = csv::parse(bytes).map_err(rejected)?;
     let rows = parsed.rows;
     let outcome = state
         .catalog
-        .import_entries(scope.track(), &scope.list, parsed.entries, mode, crate::clock::now_us())
+        .import_entries(
+            scope.track(),
+            &scope.list,
+            parsed.entries,
+            mode,
+            crate::clock::now_us(),
+        )
         .await
         .map_err(|e| match e {
             ReadModelError::Rejected(items) => rejected(
                 items
                     .into_iter()
-                    .map(|i| ItemProblem { row: rows.get(i.index).copied(), index: None, field: i.field, reason: i.reason })
+                    .map(|i| ItemProblem {
+                        row: rows.get(i.index).copied(),
+                        index: None,
+                        field: i.field,
+                        reason: i.reason,
+                    })
                     .collect(),
             ),
             other => other.into(),
@@ -226,5 +314,11 @@ async fn import(state: &AppState, scope: &Scope, query: &HashMap<String, String>
 async fn sync(state: &AppState, scope: &Scope, origin: &Origin) -> Result<ImportSummary, ApiError> {
     let entries = list(state, scope).await?;
     let raw_seq = send(state, scope, engine::intent_for_list(&entries), origin).await?;
-    Ok(ImportSummary { created: 0, updated: 0, unchanged: entries.len(), removed: 0, raw_seq })
+    Ok(ImportSummary {
+        created: 0,
+        updated: 0,
+        unchanged: entries.len(),
+        removed: 0,
+        raw_seq,
+    })
 }

@@ -41,7 +41,8 @@ fn fail(field: &'static str, reason: String) -> FieldError {
 pub fn number(text: &str) -> Result<String, FieldError> {
     let n = text.trim();
     let valid = (1..=10).contains(&n.len())
-        && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && n.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         && n != "import"
         && n != "sync";
     if !valid {
@@ -57,15 +58,24 @@ fn transponders(list: &[String]) -> Result<Vec<String>, FieldError> {
     let mut out: Vec<String> = Vec::new();
     for t in list.iter().map(|t| t.trim()) {
         if t.is_empty() || t.len() > 32 || !t.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(fail("transponders", format!("transponder {t:?} must be 1-32 visible ASCII characters")));
+            return Err(fail(
+                "transponders",
+                format!("transponder {t:?} must be 1-32 visible ASCII characters"),
+            ));
         }
         if out.iter().any(|o| o == t) {
-            return Err(fail("transponders", format!("transponder {t:?} is given twice")));
+            return Err(fail(
+                "transponders",
+                format!("transponder {t:?} is given twice"),
+            ));
         }
         out.push(t.to_owned());
     }
     if out.len() > 8 {
-        return Err(fail("transponders", format!("{} transponders given; at most 8", out.len())));
+        return Err(fail(
+            "transponders",
+            format!("{} transponders given; at most 8", out.len()),
+        ));
     }
     Ok(out)
 }
@@ -75,7 +85,10 @@ fn grid(text: Option<&str>) -> Result<Option<u32>, FieldError> {
         None => Ok(None),
         Some(t) => match t.parse::<u32>() {
             Ok(g) if g >= 1 => Ok(Some(g)),
-            _ => Err(fail("grid", format!("grid {t:?} must be a whole number from 1"))),
+            _ => Err(fail(
+                "grid",
+                format!("grid {t:?} must be a whole number from 1"),
+            )),
         },
     }
 }
@@ -88,11 +101,16 @@ pub fn check(raw: RawEntry) -> Result<EntryRecord, Vec<FieldError>> {
     if name.chars().count() > 200 {
         errors.push(fail("name", "name must be at most 200 characters".into()));
     }
-    let class = raw.class.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty());
+    let class = raw
+        .class
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
     if class.as_ref().is_some_and(|c| c.chars().count() > 64) {
         errors.push(fail("class", "class must be at most 64 characters".into()));
     }
-    let transponders = transponders(&raw.transponders).map_err(|e| errors.push(e)).ok();
+    let transponders = transponders(&raw.transponders)
+        .map_err(|e| errors.push(e))
+        .ok();
     let grid = grid(raw.grid.as_deref()).map_err(|e| errors.push(e)).ok();
     match (number, transponders, grid) {
         (Some(number), Some(transponders), Some(grid)) if errors.is_empty() => Ok(EntryRecord {
@@ -123,7 +141,10 @@ mod tests {
         })
         .expect("valid");
         assert_eq!((entry.number.as_str(), entry.name.as_str()), ("7A", "Ann"));
-        assert_eq!((entry.class, entry.transponders, entry.grid), (None, vec!["1234".to_owned()], Some(3)));
+        assert_eq!(
+            (entry.class, entry.transponders, entry.grid),
+            (None, vec!["1234".to_owned()], Some(3))
+        );
         let errors = check(RawEntry {
             number: "import".into(),
             transponders: vec!["1".into(), "1".into()],
