@@ -74,9 +74,7 @@ fn run_number(event: &str, run: &str) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use checkered_protocol::multiloop::{
-        CompletedLap, Header, LapStatus, RecordKind, RunInfo, TrackStatus,
-    };
+    use checkered_protocol::multiloop::{CompletedLap, Header, LapStatus, RecordKind, RunInfo, TrackStatus};
 
     fn message(record: Record) -> Message {
         Message {
@@ -109,16 +107,8 @@ mod tests {
         assert_eq!(a, b);
         match (a, c) {
             (
-                Some(FeedRecord::Run {
-                    number: na,
-                    kind: ka,
-                    ..
-                }),
-                Some(FeedRecord::Run {
-                    number: nc,
-                    kind: kc,
-                    ..
-                }),
+                Some(FeedRecord::Run { number: na, kind: ka, .. }),
+                Some(FeedRecord::Run { number: nc, kind: kc, .. }),
             ) => {
                 assert_ne!(na, nc);
                 assert_eq!(ka, Some(SessionKind::Race));

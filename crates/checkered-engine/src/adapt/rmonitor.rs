@@ -188,10 +188,7 @@ mod tests {
                 kind: None,
             })
         );
-        assert_eq!(
-            adapt(r#"$I,"16:36:08.000","12 jan 01""#),
-            Some(FeedRecord::Reset)
-        );
+        assert_eq!(adapt(r#"$I,"16:36:08.000","12 jan 01""#), Some(FeedRecord::Reset));
         match adapt(r#"$F,14,"00:12:45","13:34:23","00:09:47","Green ""#) {
             Some(FeedRecord::Heartbeat {
                 flag, laps_to_go, ..
@@ -217,10 +214,7 @@ mod tests {
 
     #[test]
     fn records_without_scoring_meaning_give_nothing() {
-        assert_eq!(
-            adapt(r#"$E,"TRACKNAME","Indianapolis Motor Speedway""#),
-            None
-        );
+        assert_eq!(adapt(r#"$E,"TRACKNAME","Indianapolis Motor Speedway""#), None);
         assert_eq!(adapt("$XYZ,1,2"), None);
     }
 }
