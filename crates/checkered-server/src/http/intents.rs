@@ -79,6 +79,26 @@ fn producer() -> &'static Producer {
     })
 }
 
+/// The raw event an intent is logged as.
+fn envelope(track: &str, at_us: i64, now: i64, payload: Value) -> Result<Envelope, ApiError> {
+    let producer = producer();
+    let envelope = Envelope {
+        event_id: ulid::Ulid::new().to_string(),
+        track_id: track.to_owned(),
+        client_id: "race-control".to_owned(),
+        boot_id: producer.boot_id.clone(),
+        seq: producer.seq.fetch_add(1, Ordering::AcqRel) + 1,
+        captured_at_us: at_us,
+        ingested_at_us: Some(now),
+        message_type: CONTROL.to_owned(),
+        payload,
+    };
+    envelope
+        .validate()
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    Ok(envelope)
+}
+
 /// Audits and logs `intent` for `runtime`'s track. `at_us` defaults to the time of the
 /// latest event the engine has seen (or now when it has seen none); `via` names the API.
 pub async fn submit(
@@ -89,30 +109,10 @@ pub async fn submit(
     origin: &Origin,
     via: &str,
 ) -> Result<Submitted, ApiError> {
-    let at_us = match at_us {
-        Some(at) => at,
-        None => runtime
-            .engine()
-            .now_us()
-            .unwrap_or_else(crate::clock::now_us),
-    };
-    let payload = serde_json::to_value(intent).map_err(|e| ApiError::Internal(e.into()))?;
-    let producer = producer();
     let now = crate::clock::now_us();
-    let envelope = Envelope {
-        event_id: ulid::Ulid::new().to_string(),
-        track_id: runtime.id().to_owned(),
-        client_id: "race-control".to_owned(),
-        boot_id: producer.boot_id.clone(),
-        seq: producer.seq.fetch_add(1, Ordering::AcqRel) + 1,
-        captured_at_us: at_us,
-        ingested_at_us: Some(now),
-        message_type: CONTROL.to_owned(),
-        payload: payload.clone(),
-    };
-    envelope
-        .validate()
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let at_us = at_us.unwrap_or_else(|| runtime.engine().now_us().unwrap_or(now));
+    let payload = serde_json::to_value(intent).map_err(|e| ApiError::Internal(e.into()))?;
+    let envelope = envelope(runtime.id(), at_us, now, payload.clone())?;
     let audit = ControlAudit {
         event_id: envelope.event_id.clone(),
         track_id: runtime.id().to_owned(),
@@ -128,14 +128,19 @@ pub async fn submit(
         .append_raw(vec![envelope], now)
         .await
         .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("intent append")))?;
-    let raw_seq = outcome
-        .first()
-        .map(|o| o.track_seq())
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the log returned no outcome")))?;
-    if matches!(outcome.first(), Some(AppendOutcome::Accepted { .. })) {
-        runtime.notify_appended(raw_seq);
-        state.projectors.poke(runtime.id());
-    }
+    let raw_seq = match outcome.first() {
+        Some(AppendOutcome::Accepted { track_seq }) => {
+            runtime.notify_appended(*track_seq);
+            state.projectors.poke(runtime.id());
+            *track_seq
+        }
+        Some(AppendOutcome::Duplicate { track_seq }) => *track_seq,
+        None => {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "the log returned no outcome"
+            )));
+        }
+    };
     tracing::info!(track = %runtime.id(), raw_seq, via, intent = %payload, "race-control intent logged");
     Ok(Submitted {
         raw_seq,

@@ -134,12 +134,22 @@ async fn projections_survive_a_restart_and_a_rebuild_and_match_a_clean_run() {
 
 #[tokio::test]
 async fn laps_flags_and_classifications_agree_with_the_engine() {
+    // Arrange
     let script = script();
     let server = start().await;
+    // Act
     play(&server, &script, 0..4).await;
+    // Assert
     let (_, board) = server.get("/api/v1/tracks/club/sessions/1/standings").await;
     let standings = &board["standings"];
+    laps_agree(&server, standings).await;
+    flags_agree(&server, standings, &script).await;
+    classifications_agree(&server).await;
+    control_log_lists_every_intent(&server, &script).await;
+    server.stop().await;
+}
 
+async fn laps_agree(server: &Server, standings: &Value) {
     // Laps per car: as many as the engine counted, the same last and best lap.
     for car in standings["competitors"].as_array().expect("competitors") {
         let number = car["number"].as_str().expect("number");
@@ -193,7 +203,9 @@ async fn laps_flags_and_classifications_agree_with_the_engine() {
         .filter_map(|c| c["laps"].as_i64())
         .sum();
     assert_eq!(seen.len() as i64, total);
+}
 
+async fn flags_agree(server: &Server, standings: &Value, script: &Script) {
     // Flag history: the engine's periods, durations and laps, exactly.
     let (_, flags) = server.get("/api/v1/tracks/club/sessions/1/flags").await;
     let ours: Vec<Value> = flags["periods"]
@@ -234,7 +246,9 @@ async fn laps_flags_and_classifications_agree_with_the_engine() {
         flags["totals"]["yellow"]["laps"].as_u64().unwrap_or(0) > 0,
         "{flags}"
     );
+}
 
+async fn classifications_agree(server: &Server) {
     // Classification versions: provisional at the flag, final at the end, the final one
     // byte for byte the engine's document.
     let (_, versions) = server
@@ -263,7 +277,9 @@ async fn laps_flags_and_classifications_agree_with_the_engine() {
         )
         .await;
     assert_eq!(ours, theirs);
+}
 
+async fn control_log_lists_every_intent(server: &Server, script: &Script) {
     // The control log: the relay's entry list, then the four intents with their origin.
     let (_, log) = server.get("/api/v1/tracks/club/control/log").await;
     let intents = log["intents"].as_array().expect("intents");
@@ -288,7 +304,7 @@ async fn laps_flags_and_classifications_agree_with_the_engine() {
             "{i}"
         );
     }
-    assert_eq!(intents[1]["at_us"], yellow);
+    assert_eq!(intents[1]["at_us"], script.intents[0].1);
     let (_, page) = server
         .get(&format!(
             "/api/v1/tracks/club/control/log?after={}&limit=2",
@@ -297,5 +313,4 @@ async fn laps_flags_and_classifications_agree_with_the_engine() {
         .await;
     assert_eq!(page["intents"].as_array().map(Vec::len), Some(2));
     assert_eq!(page["intents"][0]["raw_seq"], intents[2]["raw_seq"]);
-    server.stop().await;
 }

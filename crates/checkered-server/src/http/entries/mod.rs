@@ -140,15 +140,8 @@ async fn read(state: &AppState, scope: &Scope, number: &str) -> Result<EntryReco
         .ok_or_else(|| ApiError::NotFound(format!("the entry list has no number {number:?}")))
 }
 
-/// Upserts one entry: 201 when new, 200 when it existed.
-async fn put(
-    state: &AppState,
-    scope: &Scope,
-    number: &str,
-    origin: &Origin,
-    headers: &HeaderMap,
-    bytes: &[u8],
-) -> Result<(StatusCode, EntryRecord), ApiError> {
+/// The entry a `PUT` body gives, or 400/422.
+fn entry_of(number: &str, headers: &HeaderMap, bytes: &[u8]) -> Result<EntryRecord, ApiError> {
     let body: EntryBody = body::json(headers, bytes)?;
     if body.number.as_deref().is_some_and(|n| n.trim() != number) {
         return Err(ApiError::BadRequest(
@@ -162,19 +155,37 @@ async fn put(
         transponders: body.transponders,
         grid: body.grid.map(|g| g.to_string()),
     };
-    let entry = spec::check(raw).map_err(|fields| ApiError::Rejected {
+    spec::check(raw).map_err(|fields| ApiError::Rejected {
         status: StatusCode::UNPROCESSABLE_ENTITY,
         detail: "the entry is not valid".into(),
         errors: fields
             .into_iter()
-            .map(|f| ItemProblem {
-                row: None,
-                index: None,
-                field: Some(f.field.to_owned()),
-                reason: f.reason,
-            })
+            .map(|f| problem(None, Some(f.field.to_owned()), f.reason))
             .collect(),
-    })?;
+    })
+}
+
+fn problem(row: Option<usize>, field: Option<String>, reason: String) -> ItemProblem {
+    ItemProblem {
+        row,
+        index: None,
+        field,
+        reason,
+    }
+}
+
+/// Upserts one entry: 201 when new, 200 when it existed; 409 when a transponder is on
+/// another entry of the list.
+async fn put(
+    state: &AppState,
+    scope: &Scope,
+    number: &str,
+    origin: &Origin,
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<(StatusCode, EntryRecord), ApiError> {
+    let entry = entry_of(number, headers, bytes)?;
+    let now = crate::clock::now_us();
     let stored = state
         .catalog
         .import_entries(
@@ -182,7 +193,7 @@ async fn put(
             &scope.list,
             vec![entry],
             ImportMode::Merge,
-            crate::clock::now_us(),
+            now,
         )
         .await
         .map_err(|e| match e {
@@ -191,27 +202,18 @@ async fn put(
                 detail: "the entry clashes with the list".into(),
                 errors: items
                     .into_iter()
-                    .map(|i| ItemProblem {
-                        row: None,
-                        index: None,
-                        field: i.field,
-                        reason: i.reason,
-                    })
+                    .map(|i| problem(None, i.field, i.reason))
                     .collect(),
             },
             other => other.into(),
         })?;
     send(state, scope, engine::intent_for(&stored), origin).await?;
-    let created = !stored.created.is_empty();
-    let record = read(state, scope, number).await?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        record,
-    ))
+    let status = if stored.created.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, read(state, scope, number).await?))
 }
 
 async fn delete(
@@ -296,12 +298,7 @@ async fn import(
             ReadModelError::Rejected(items) => rejected(
                 items
                     .into_iter()
-                    .map(|i| ItemProblem {
-                        row: rows.get(i.index).copied(),
-                        index: None,
-                        field: i.field,
-                        reason: i.reason,
-                    })
+                    .map(|i| problem(rows.get(i.index).copied(), i.field, i.reason))
                     .collect(),
             ),
             other => other.into(),

@@ -31,38 +31,44 @@ pub(super) fn apply(
         .iter()
         .filter(|r| r.track_seq > after && r.track_seq <= through)
     {
-        let e = &raw.envelope;
-        let Some(kind) = e.payload.get("type").and_then(|t| t.as_str()) else {
-            outcome
+        match raw.envelope.payload.get("type").and_then(|t| t.as_str()) {
+            Some(kind) => {
+                insert(c, track, raw, kind)?;
+                outcome.applied += 1;
+            }
+            None => outcome
                 .skipped
-                .push((raw.track_seq, "intent without a type".to_owned()));
-            continue;
-        };
-        c.prepare_cached(
-            "INSERT INTO proj_control (track_id, raw_seq, event_id, client_id, boot_id,
-                                       intent_type, intent, at_us, received_at_us)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT (track_id, raw_seq) DO NOTHING",
-        )
-        .map_err(backend)?
-        .execute(params![
-            track,
-            sql_seq(raw.track_seq),
-            e.event_id,
-            e.client_id,
-            e.boot_id,
-            kind,
-            e.payload.to_string(),
-            e.captured_at_us,
-            e.ingested_at_us
-        ])
-        .map_err(backend)?;
-        outcome.applied += 1;
+                .push((raw.track_seq, "intent without a type".to_owned())),
+        }
     }
     cur.raw_seq = outcome.cursor;
     cur.skipped = cur.skipped.saturating_add(outcome.skipped.len() as u64);
     save_cursor(c, track, &cur)?;
     Ok(outcome)
+}
+
+fn insert(c: &Connection, track: &str, raw: &StoredRaw, kind: &str) -> Result<(), ReadModelError> {
+    let e = &raw.envelope;
+    c.prepare_cached(
+        "INSERT INTO proj_control (track_id, raw_seq, event_id, client_id, boot_id,
+                                   intent_type, intent, at_us, received_at_us)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (track_id, raw_seq) DO NOTHING",
+    )
+    .map_err(backend)?
+    .execute(params![
+        track,
+        sql_seq(raw.track_seq),
+        e.event_id,
+        e.client_id,
+        e.boot_id,
+        kind,
+        e.payload.to_string(),
+        e.captured_at_us,
+        e.ingested_at_us
+    ])
+    .map_err(backend)?;
+    Ok(())
 }
 
 /// Intents with `raw_seq > after`, ascending, with their audit.

@@ -6,7 +6,7 @@ use crate::readmodel::{
     EntryList, EntryRecord, ImportMode, ImportOutcome, ItemError, ReadModelError,
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Most entries one list may hold.
 pub const MAX_ENTRIES: usize = 10_000;
@@ -156,8 +156,7 @@ fn clashes(
     if mode == ImportMode::Replace {
         return Vec::new();
     }
-    let given: std::collections::HashSet<&str> =
-        entries.iter().map(|e| e.number.as_str()).collect();
+    let given: HashSet<&str> = entries.iter().map(|e| e.number.as_str()).collect();
     let kept: HashMap<&str, &str> = existing
         .values()
         .filter(|e| !given.contains(e.number.as_str()))
@@ -207,8 +206,7 @@ pub(super) fn import(
     }
     let mut outcome = ImportOutcome::default();
     if mode == ImportMode::Replace {
-        let given: std::collections::HashSet<&str> =
-            entries.iter().map(|e| e.number.as_str()).collect();
+        let given: HashSet<&str> = entries.iter().map(|e| e.number.as_str()).collect();
         for old in existing
             .values()
             .filter(|e| !given.contains(e.number.as_str()))
@@ -228,24 +226,37 @@ pub(super) fn import(
             kept + new
         )));
     }
-    for mut entry in entries {
-        match existing.get(&entry.number) {
-            Some(old) if same_fields(old, &entry) => outcome.unchanged += 1,
-            Some(old) => {
-                entry.created_at_us = old.created_at_us;
-                entry.updated_at_us = now_us;
-                upsert(c, track, list, &entry)?;
-                outcome.updated.push(entry);
-            }
-            None => {
-                entry.created_at_us = now_us;
-                entry.updated_at_us = now_us;
-                upsert(c, track, list, &entry)?;
-                outcome.created.push(entry);
-            }
-        }
+    for entry in entries {
+        write(c, track, list, &existing, entry, now_us, &mut outcome)?;
     }
     Ok(outcome)
+}
+
+/// Stores one entry of an import unless it is unchanged, recording what happened.
+fn write(
+    c: &Connection,
+    track: &str,
+    list: &EntryList,
+    existing: &BTreeMap<String, EntryRecord>,
+    mut entry: EntryRecord,
+    now_us: i64,
+    outcome: &mut ImportOutcome,
+) -> Result<(), ReadModelError> {
+    entry.updated_at_us = now_us;
+    match existing.get(&entry.number) {
+        Some(old) if same_fields(old, &entry) => outcome.unchanged += 1,
+        Some(old) => {
+            entry.created_at_us = old.created_at_us;
+            upsert(c, track, list, &entry)?;
+            outcome.updated.push(entry);
+        }
+        None => {
+            entry.created_at_us = now_us;
+            upsert(c, track, list, &entry)?;
+            outcome.created.push(entry);
+        }
+    }
+    Ok(())
 }
 
 fn upsert(

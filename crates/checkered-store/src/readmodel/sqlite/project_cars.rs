@@ -9,37 +9,6 @@ use rusqlite::params;
 /// Folds a car-level event; other kinds change nothing here.
 pub(super) fn fold(s: &Scope<'_>, kind: &EventKind) -> Result<(), ReadModelError> {
     match kind {
-        EventKind::LapCompleted {
-            number,
-            lap,
-            lap_time_us,
-            total_time_us,
-            position,
-        } => lap_completed(s, number, *lap, *lap_time_us, *total_time_us, *position),
-        EventKind::PositionChanged { number, to, .. } => update(
-            s,
-            number,
-            "position = ?4",
-            params![s.track, s.session, &**number, to],
-        ),
-        EventKind::PersonalBest { number, best } => update(
-            s,
-            number,
-            "best_lap_us = ?4, best_lap_no = ?5",
-            params![s.track, s.session, &**number, best.time_us, best.lap],
-        ),
-        EventKind::PitIn { number, stop } => update(
-            s,
-            number,
-            "in_pit = 1, pit_stops = ?4",
-            params![s.track, s.session, &**number, stop],
-        ),
-        EventKind::PitOut { number, .. } => update(
-            s,
-            number,
-            "in_pit = 0",
-            params![s.track, s.session, &**number],
-        ),
         EventKind::StatusChanged { number, status } => status_changed(s, number, *status),
         EventKind::CarFinished {
             number,
@@ -77,6 +46,44 @@ pub(super) fn fold(s: &Scope<'_>, kind: &EventKind) -> Result<(), ReadModelError
             number,
             "total_time_us = ?4",
             params![s.track, s.session, &**number, total],
+        ),
+        other => fold_progress(s, other),
+    }
+}
+
+/// Laps, positions, bests and pit stops.
+fn fold_progress(s: &Scope<'_>, kind: &EventKind) -> Result<(), ReadModelError> {
+    match kind {
+        EventKind::LapCompleted {
+            number,
+            lap,
+            lap_time_us,
+            total_time_us,
+            position,
+        } => lap_completed(s, number, *lap, *lap_time_us, *total_time_us, *position),
+        EventKind::PositionChanged { number, to, .. } => update(
+            s,
+            number,
+            "position = ?4",
+            params![s.track, s.session, &**number, to],
+        ),
+        EventKind::PersonalBest { number, best } => update(
+            s,
+            number,
+            "best_lap_us = ?4, best_lap_no = ?5",
+            params![s.track, s.session, &**number, best.time_us, best.lap],
+        ),
+        EventKind::PitIn { number, stop } => update(
+            s,
+            number,
+            "in_pit = 1, pit_stops = ?4",
+            params![s.track, s.session, &**number, stop],
+        ),
+        EventKind::PitOut { number, .. } => update(
+            s,
+            number,
+            "in_pit = 0",
+            params![s.track, s.session, &**number],
         ),
         _ => Ok(()),
     }
