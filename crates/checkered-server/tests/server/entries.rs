@@ -153,6 +153,10 @@ async fn a_bad_file_is_refused_row_by_row_and_stores_nothing() {
     let (status, kind, _) = server.post(import, &json!({"number": "9"})).await;
     assert_eq!((status, kind.as_str()), (415, PROBLEM));
 
+    let huge = format!("number,name\n1,{}\n", "x".repeat(5 * 1024 * 1024));
+    let (status, kind, _) = server.post_csv(import, &huge).await;
+    assert_eq!((status, kind.as_str()), (413, PROBLEM));
+
     // Nothing of it was stored or sent.
     assert_eq!(
         numbers(&server, "/api/v1/tracks/club/events/cup/entries").await,

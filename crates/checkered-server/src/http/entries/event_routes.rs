@@ -4,7 +4,7 @@ use super::{EntryBody, ImportSummary, Scope};
 use crate::http::error::ApiError;
 use crate::http::intents::Origin;
 use crate::state::AppState;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -79,17 +79,17 @@ pub(super) async fn delete(
 /// Imports a CSV entry list (`text/csv`: header `number,name,class,transponders,grid`, any
 /// order; several transponders separated by `;`), all or nothing. `mode=replace` removes
 /// entries the file does not list.
-#[utoipa::path(post, path = "/api/v1/tracks/{track}/events/{event}/entries/import", tag = "entries", params(("track" = String, Path, description = "Track slug"), ("event" = String, Path, description = "Event id"), ("mode" = Option<String>, Query, description = "`merge` (default) or `replace`")), request_body(content = String, content_type = "text/csv", description = "Header row, then one entry per row"), responses((status = 200, description = "Imported and sent to the engine", body = ImportSummary), (status = 404, description = "Unknown track or event", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not text/csv", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Refused rows, each in `errors` with its row and reason; nothing stored", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
+#[utoipa::path(post, path = "/api/v1/tracks/{track}/events/{event}/entries/import", tag = "entries", params(("track" = String, Path, description = "Track slug"), ("event" = String, Path, description = "Event id"), ("mode" = Option<String>, Query, description = "`merge` (default) or `replace`")), request_body(content = String, content_type = "text/csv", description = "Header row, then one entry per row"), responses((status = 200, description = "Imported and sent to the engine", body = ImportSummary), (status = 404, description = "Unknown track or event", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 413, description = "Larger than 4 MiB", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Not text/csv", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 422, description = "Refused rows, each in `errors` with its row and reason; nothing stored", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
 pub(super) async fn import(
     State(state): State<AppState>,
     Path((track, event)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
     origin: Origin,
     headers: HeaderMap,
-    bytes: Bytes,
+    body: Body,
 ) -> Result<Json<ImportSummary>, ApiError> {
     let scope = Scope::of(&state, &track, Some(&event)).await?;
-    super::import(&state, &scope, &query, &origin, &headers, &bytes)
+    super::import(&state, &scope, &query, &origin, &headers, body)
         .await
         .map(Json)
 }

@@ -263,6 +263,9 @@ fn require_csv(headers: &HeaderMap) -> Result<(), ApiError> {
     )))
 }
 
+/// Largest CSV body an import takes.
+const MAX_CSV_BYTES: usize = 4 * 1024 * 1024;
+
 /// Imports a CSV entry list, all or nothing.
 async fn import(
     state: &AppState,
@@ -270,9 +273,14 @@ async fn import(
     query: &HashMap<String, String>,
     origin: &Origin,
     headers: &HeaderMap,
-    bytes: &[u8],
+    body: axum::body::Body,
 ) -> Result<ImportSummary, ApiError> {
     require_csv(headers)?;
+    let bytes = axum::body::to_bytes(body, MAX_CSV_BYTES)
+        .await
+        .map_err(|_| {
+            ApiError::TooLarge(format!("an entry list is at most {MAX_CSV_BYTES} bytes"))
+        })?;
     let mode = mode_of(query)?;
     let rejected = |errors: Vec<ItemProblem>| ApiError::Rejected {
         status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -282,7 +290,7 @@ async fn import(
         ),
         errors,
     };
-    let parsed = csv::parse(bytes).map_err(rejected)?;
+    let parsed = csv::parse(&bytes).map_err(rejected)?;
     let rows = parsed.rows;
     let outcome = state
         .catalog
