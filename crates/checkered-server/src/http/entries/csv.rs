@@ -121,6 +121,36 @@ fn raw_entry(columns: &[Column], record: &csv::StringRecord) -> RawEntry {
     raw
 }
 
+/// The line of the file a record starts on, counted forward from the previous call (the
+/// reader's own line count skips blank lines, which would misnumber the rows after them).
+struct Lines<'a> {
+    body: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn of(&mut self, byte: u64) -> usize {
+        let mut to = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.body.len());
+        // The reader places a record after blank lines at the first of them.
+        while self
+            .body
+            .get(to)
+            .is_some_and(|b| *b == b'\n' || *b == b'\r')
+        {
+            to += 1;
+        }
+        if to > self.at {
+            let skipped = self.body.get(self.at..to).unwrap_or_default();
+            self.line += skipped.iter().filter(|b| **b == b'\n').count();
+            self.at = to;
+        }
+        self.line
+    }
+}
+
 /// Parses and checks a CSV body; every problem is reported with its row.
 pub fn parse(body: &[u8]) -> Result<Parsed, Vec<ItemProblem>> {
     let mut reader = csv::ReaderBuilder::new()
@@ -128,6 +158,11 @@ pub fn parse(body: &[u8]) -> Result<Parsed, Vec<ItemProblem>> {
         .trim(csv::Trim::None)
         .from_reader(body);
     let columns = header(&mut reader)?;
+    let mut lines = Lines {
+        body,
+        at: 0,
+        line: 1,
+    };
     let mut parsed = Parsed {
         entries: Vec::new(),
         rows: Vec::new(),
@@ -137,12 +172,12 @@ pub fn parse(body: &[u8]) -> Result<Parsed, Vec<ItemProblem>> {
         let record = match result {
             Ok(record) => record,
             Err(e) => {
-                let row = e.position().map_or(0, |p| p.line() as usize);
+                let row = e.position().map_or(0, |p| lines.of(p.byte()));
                 errors.push(problem(row, None, format!("unreadable row: {e}")));
                 continue;
             }
         };
-        let row = record.position().map_or(0, |p| p.line() as usize);
+        let row = record.position().map_or(0, |p| lines.of(p.byte()));
         if parsed.rows.len() + errors.len() >= MAX_ROWS {
             errors.push(problem(
                 row,
@@ -176,11 +211,11 @@ mod tests {
 
     #[test]
     fn columns_in_any_order_with_quotes_and_several_transponders() {
-        let body = "\u{feff}Transponders,Number,Name,class\n\"101;102\",7,\"Doe, Jane\",GT3\n\n201,8,Bob,\n";
+        let body = "\u{feff}Transponders,Number,Name,class\n\"101;102\",7,\"Doe, Jane\",GT3\n\n201,8,Bob,\n\"3\n03\",9,\"Two\nlines\",\n10,Dee,,\n";
         let parsed = parse(body.as_bytes())
             .map_err(|e| format!("{e:?}"))
             .expect("valid");
-        assert_eq!(parsed.rows, [2, 4]);
+        assert_eq!(parsed.rows, [2, 4, 5, 8], "rows are lines of the file");
         assert_eq!(parsed.entries[0].name, "Doe, Jane");
         assert_eq!(parsed.entries[0].transponders, ["101", "102"]);
         assert_eq!(parsed.entries[1].class, None);
