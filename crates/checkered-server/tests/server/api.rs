@@ -81,6 +81,8 @@ async fn metrics_expose_ingest_engine_and_socket_figures() {
         "checkered_ingest_duplicates_total",
         "checkered_derived_events_total{track=\"metered\"}",
         "checkered_engine_lag_events{track=\"metered\"}",
+        "checkered_projected_events_total{track=\"metered\",stream=\"derived\"}",
+        "checkered_projection_lag_events{track=\"metered\"}",
     ];
     // The engine's figures are recorded just after it publishes: poll, don't assume.
     let deadline = tokio::time::Instant::now() + crate::helpers::PATIENCE;
