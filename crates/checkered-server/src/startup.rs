@@ -67,7 +67,12 @@ impl Application {
         };
         let registry = Registry::new(log.clone(), options, shutdown.clone());
         let projections: Arc<dyn Projections> = Arc::new(models.clone());
-        let projectors = Projectors::new(log.clone(), projections.clone(), shutdown.clone());
+        let projectors = Projectors::new(
+            config.projector,
+            log.clone(),
+            projections.clone(),
+            shutdown.clone(),
+        );
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;

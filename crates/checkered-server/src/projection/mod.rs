@@ -31,6 +31,8 @@ struct Running {
 
 /// The projectors of this process, one per running track.
 pub struct Projectors {
+    /// False when the server runs without projectors (`projector = false`).
+    enabled: bool,
     log: Arc<dyn EventLog>,
     store: Arc<dyn Projections>,
     shutdown: watch::Receiver<bool>,
@@ -39,13 +41,16 @@ pub struct Projectors {
 }
 
 impl Projectors {
-    /// No projector yet; they stop when `shutdown` turns true.
+    /// No projector yet; they stop when `shutdown` turns true. When not `enabled`,
+    /// [`Projectors::start`] does nothing.
     pub fn new(
+        enabled: bool,
         log: Arc<dyn EventLog>,
         store: Arc<dyn Projections>,
         shutdown: watch::Receiver<bool>,
     ) -> Arc<Self> {
         Arc::new(Projectors {
+            enabled,
             log,
             store,
             shutdown,
@@ -55,6 +60,9 @@ impl Projectors {
 
     /// Starts the projector of a track unless it runs already.
     pub fn start(&self, track: Arc<TrackRuntime>) {
+        if !self.enabled {
+            return;
+        }
         let mut running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
         if running.contains_key(track.id()) {
             return;

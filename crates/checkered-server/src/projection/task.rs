@@ -1,6 +1,7 @@
 //! One track's projector loop: fold what the log holds beyond the cursor, then sleep until
 //! the engine publishes more, someone pokes, or a second passes while raw events are still
-//! unscanned for intents.
+//! unscanned for intents. While the engine is busy, the projector paces itself (see
+//! `LIVE_PAUSE_FACTOR`) so it never takes the cores ingest and scoring need.
 
 use crate::runtime::TrackRuntime;
 use crate::runtime::convert::CONTROL;
@@ -19,6 +20,13 @@ const RAW_WINDOW: u64 = 20_000;
 const CONTROL_BATCH: usize = 1_000;
 /// How long to wait before looking again while raw events remain unscanned.
 const RAW_TICK: Duration = Duration::from_secs(1);
+/// While the engine is publishing, steps are at least this far apart (so small batches
+/// coalesce)…
+const LIVE_INTERVAL: Duration = Duration::from_millis(50);
+/// …and a step is followed by a pause this many times as long as it took, so projecting
+/// takes at most a quarter of a core away from ingest and the engine. Catching up with
+/// nothing new arriving (after a restart or a rebuild) runs at full speed.
+const LIVE_PAUSE_FACTOR: u32 = 3;
 
 /// What one projector needs.
 pub(super) struct Projector {
@@ -47,11 +55,21 @@ pub(super) async fn run(mut p: Projector) {
         if *p.shutdown.borrow() || p.stop.load(Ordering::Acquire) {
             return;
         }
+        let before = *published.borrow();
+        let started = tokio::time::Instant::now();
         match step(&p).await {
             Ok(true) => {
                 backoff = Duration::from_millis(50);
-                // Let the engine and ingest run between batches of a long catch-up.
-                tokio::task::yield_now().await;
+                let live = *published.borrow() != before;
+                let pause = if live {
+                    (started.elapsed() * LIVE_PAUSE_FACTOR).max(LIVE_INTERVAL)
+                } else {
+                    Duration::ZERO
+                };
+                tokio::select! {
+                    () = tokio::time::sleep(pause) => {}
+                    _ = p.shutdown.changed() => {}
+                }
                 continue;
             }
             Ok(false) => {}

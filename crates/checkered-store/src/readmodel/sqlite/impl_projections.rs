@@ -23,7 +23,7 @@ impl Projections for SqliteReadModels {
         rows: Vec<DerivedRow>,
     ) -> Result<ApplyOutcome, ReadModelError> {
         let track = track.to_owned();
-        self.write(move |c| project::apply_derived(c, &track, after, &rows))
+        self.write_projection(move |c| project::apply_derived(c, &track, after, &rows))
             .await
     }
 
@@ -35,13 +35,14 @@ impl Projections for SqliteReadModels {
         rows: Vec<StoredRaw>,
     ) -> Result<ApplyOutcome, ReadModelError> {
         let track = track.to_owned();
-        self.write(move |c| control::apply(c, &track, after, through, &rows))
+        self.write_projection(move |c| control::apply(c, &track, after, through, &rows))
             .await
     }
 
     async fn reset(&self, track: &str) -> Result<(), ReadModelError> {
         let track = track.to_owned();
-        self.write(move |c| queries::reset(c, &track)).await
+        self.write_projection(move |c| queries::reset(c, &track))
+            .await
     }
 
     async fn sessions(&self, track: &str) -> Result<Vec<SessionRecord>, ReadModelError> {

@@ -54,6 +54,15 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
 }
 
+/// How a write transaction commits.
+#[derive(Clone, Copy)]
+enum Durability {
+    /// fsync before the commit returns (catalog data: nothing rebuilds it).
+    Full,
+    /// No fsync per commit (projections: rebuilt from the log if lost).
+    Normal,
+}
+
 /// A backend failure as the trait reports it.
 pub(crate) fn backend(e: impl std::fmt::Display) -> ReadModelError {
     ReadModelError::Backend(e.to_string())
@@ -82,14 +91,38 @@ impl SqliteReadModels {
     }
 
     /// Runs `f` in one immediate transaction on the write connection, off the async
-    /// threads; commits when it returns `Ok`, rolls back otherwise.
+    /// threads; commits durably (fsync) when it returns `Ok`, rolls back otherwise.
     async fn write<T: Send + 'static>(
         &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ReadModelError> + Send + 'static,
+    ) -> Result<T, ReadModelError> {
+        self.write_as(Durability::Full, f).await
+    }
+
+    /// Like [`Self::write`] for projection steps: committed without waiting for the disk
+    /// (`synchronous = NORMAL`). A power cut may lose the last steps, never tear one (the
+    /// WAL keeps each transaction whole, with its cursor), and the projector redoes them
+    /// from the log. Catalog writes stay fully durable.
+    async fn write_projection<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ReadModelError> + Send + 'static,
+    ) -> Result<T, ReadModelError> {
+        self.write_as(Durability::Normal, f).await
+    }
+
+    async fn write_as<T: Send + 'static>(
+        &self,
+        durability: Durability,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ReadModelError> + Send + 'static,
     ) -> Result<T, ReadModelError> {
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
             let mut conn = inner.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let pragma = match durability {
+                Durability::Full => "PRAGMA synchronous = FULL",
+                Durability::Normal => "PRAGMA synchronous = NORMAL",
+            };
+            conn.execute_batch(pragma).map_err(backend)?;
             let tx = conn
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(backend)?;
