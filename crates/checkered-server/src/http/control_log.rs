@@ -1,6 +1,9 @@
 //! The control log of a track: every race-control intent in its raw log (from the REST API
 //! or from a relay), in order, with who sent it and from where as far as known
 //! (`GET /api/v1/tracks/{track}/control/log?after=&limit=`).
+//!
+//! # Layout
+//! - [`router`]: the route; `log`: the handler, each intent with its body as JSON (`Logged`).
 
 use crate::http::body;
 use crate::http::error::ApiError;

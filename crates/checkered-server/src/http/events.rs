@@ -4,6 +4,9 @@
 //! An event has a slug id (client-chosen, or assigned), a name, optional start and end
 //! (µs since the epoch, UTC) and a visibility kept for the authorisation issue. Its
 //! schedule is in [`crate::http::schedule`], its entry list in [`crate::http::entries`].
+//!
+//! # Layout
+//! - [`router`]; [`EventBody`]; [`event_of`]: the lookup other modules share; one handler per route.
 
 use crate::http::body;
 use crate::http::error::ApiError;

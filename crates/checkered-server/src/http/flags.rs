@@ -1,5 +1,8 @@
 //! The flag history of a session, from the projections: each period with its duration and
 //! the leader laps run under it (`GET …/sessions/{session}/flags`).
+//!
+//! # Layout
+//! - [`router`]; `flags`: periods and totals per flag.
 
 use crate::http::error::ApiError;
 use crate::http::history::session;

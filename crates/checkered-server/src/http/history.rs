@@ -1,4 +1,7 @@
 //! Shared by the projection reads: resolving a session of the projections.
+//!
+//! # Layout
+//! - [`session`]: `latest` or a number, checked against the projections.
 
 use crate::http::error::ApiError;
 use crate::http::reads::track;

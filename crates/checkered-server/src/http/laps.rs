@@ -1,5 +1,8 @@
 //! Laps per car, from the projections: `GET …/sessions/{session}/laps?car=N&after=&limit=`
 //! (every car, or one) and `GET …/sessions/{session}/cars/{number}/laps`.
+//!
+//! # Layout
+//! - [`router`]; `laps` (all cars or `?car=`), `car_laps` (404 for a car not in the session); `page`: the shared paging.
 
 use crate::http::body;
 use crate::http::error::ApiError;

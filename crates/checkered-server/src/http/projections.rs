@@ -2,6 +2,9 @@
 //! /api/v1/tracks/{track}/projections`) and rebuilding them from the logs (`POST
 //! …/projections/rebuild`: wipe, then project again from seq 0, e.g. after an upgrade
 //! changed a projection).
+//!
+//! # Layout
+//! - [`router`]; `status`; `rebuild`.
 
 use crate::http::error::ApiError;
 use crate::http::reads::track;

@@ -3,6 +3,9 @@
 //!
 //! These come from the read models, which follow the engine by a few milliseconds; the
 //! engine's own views stay in [`crate::http::reads`].
+//!
+//! # Layout
+//! - [`router`]; `read` (the session), `cars`, `versions` and `version` (classifications), `competitors`.
 
 use crate::http::body;
 use crate::http::error::ApiError;

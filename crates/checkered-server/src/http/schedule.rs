@@ -5,6 +5,9 @@
 //! optional link to the engine session that ran it. The list also shows the sessions the
 //! engine actually ran for the event (linked ones, and those opened within the event's
 //! start and end), from the projections.
+//!
+//! # Layout
+//! - [`router`]; [`ScheduledBody`] and `apply`; `actual`: the sessions the engine ran for an event; one handler per route.
 
 use crate::http::body;
 use crate::http::error::ApiError;

@@ -2,6 +2,9 @@
 //! the engine publishes more, someone pokes, or a second passes while raw events are still
 //! unscanned for intents. While the engine is busy, the projector paces itself (see
 //! `LIVE_PAUSE_FACTOR`) so it never takes the cores ingest and scoring need.
+//!
+//! # Layout
+//! - `Projector`: what one task holds; `run`: the loop and its pacing; `step`: one derived batch and one raw window; `settle`: metrics and the moved-cursor case.
 
 use crate::runtime::TrackRuntime;
 use crate::runtime::convert::CONTROL;

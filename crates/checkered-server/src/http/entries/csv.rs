@@ -12,6 +12,10 @@
 //! Blank lines are skipped. Rows are numbered as lines of the file (the header is row 1), so
 //! an error names the line a spreadsheet shows. An unknown or repeated column refuses the
 //! whole file (a typo in a header must not silently drop a column).
+//!
+//! # Layout
+//! - [`parse`]: header, then each row checked with [`super::spec`]; [`Parsed`]: entries with their rows.
+//! - `Lines`: the line each record starts on.
 
 use super::spec::{self, RawEntry};
 use crate::http::error::ItemProblem;

@@ -6,6 +6,9 @@
 //! the intent starts by detaching the transponders of every removed or changed entry, then
 //! gives the created and changed entries in full. The engine keeps entries it knows (it has
 //! no removal); a removed entry keeps its number and name but no transponder.
+//!
+//! # Layout
+//! - [`intent_for`]: the intent for a stored change; [`intent_for_list`]: for a whole list.
 
 use checkered_engine::{ControlIntent, EntrySpec};
 use checkered_store::readmodel::{EntryRecord, ImportOutcome};

@@ -1,4 +1,7 @@
 //! The routes of an event's entry list, `/api/v1/tracks/{track}/events/{event}/entries…`.
+//!
+//! # Layout
+//! - `router` and one handler per route, each delegating to the scope-neutral handler in the parent module.
 
 use super::{EntryBody, ImportSummary, Scope};
 use crate::http::error::ApiError;

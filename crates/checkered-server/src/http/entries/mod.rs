@@ -9,7 +9,7 @@
 //! sent; `sync` sends it.
 //!
 //! # Layout
-//! - This file: the handlers, written once for both scopes ([`Scope`]).
+//! - This file: the handlers, written once for both scopes (`Scope`).
 //! - `track_routes`, `event_routes`: the routes of each scope with their OpenAPI entries.
 //! - [`spec`]: field rules; [`csv`]: the import format; [`engine`]: the intents.
 

@@ -6,6 +6,9 @@
 //! - `name`: up to 200 characters (may be empty); `class`: up to 64 (empty = none).
 //! - `transponders`: up to 8, each 1–32 visible ASCII characters, none twice.
 //! - `grid`: a whole number from 1.
+//!
+//! # Layout
+//! - [`RawEntry`] in, [`check`] → an entry or every [`FieldError`]; [`number`] alone.
 
 use checkered_store::readmodel::EntryRecord;
 

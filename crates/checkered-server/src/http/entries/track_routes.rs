@@ -1,4 +1,7 @@
 //! The routes of the track's own entry list, `/api/v1/tracks/{track}/entries…`.
+//!
+//! # Layout
+//! - `router` and one handler per route, each delegating to the scope-neutral handler in the parent module.
 
 use super::{EntryBody, ImportSummary, Scope};
 use crate::http::error::ApiError;

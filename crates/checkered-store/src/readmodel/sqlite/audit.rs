@@ -1,4 +1,7 @@
 //! Catalog SQL: the audit annex of race-control intents.
+//!
+//! # Layout
+//! - `record`: the insert; `audit_of` and `COLUMNS`: reading it back in the control-log join.
 
 use super::backend;
 use crate::readmodel::{ControlAudit, ReadModelError};

@@ -1,5 +1,8 @@
 //! Projection SQL: the control log, every `CONTROL` event of a track's raw log with its
 //! audit annex (joined at read time: the annex is primary data, not a projection).
+//!
+//! # Layout
+//! - `apply`: one step of the control log with its cursor; `insert`; `log`: the paged read with the audit join.
 
 use super::audit;
 use super::backend;

@@ -1,5 +1,8 @@
 //! Catalog SQL: entry lists, with the checks that keep numbers and transponders unique in
 //! a list, all inside the caller's transaction.
+//!
+//! # Layout
+//! - `list`, `get`, `delete`; `import` with its checks (`repeats`, `clashes`) and writes (`write`, `upsert`, `remove`); `number_order`.
 
 use super::backend;
 use crate::readmodel::{

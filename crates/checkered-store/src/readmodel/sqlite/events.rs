@@ -1,4 +1,8 @@
 //! Catalog SQL: events (meetings) and their schedules.
+//!
+//! # Layout
+//! - Events: `create_event`, `get_event`, `list_events`, `update_event`, `delete_event` (with its schedule and list).
+//! - Schedules: `create_scheduled`, `get_scheduled`, `list_scheduled`, `update_scheduled`, `delete_scheduled`.
 
 use super::backend;
 use crate::readmodel::{EventRecord, ReadModelError, ScheduledSession, Visibility};

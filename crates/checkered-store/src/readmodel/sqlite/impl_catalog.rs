@@ -1,5 +1,8 @@
 //! [`ReadModels`] for [`SqliteReadModels`]: each call is one transaction (writes) or one
 //! read, run off the async threads.
+//!
+//! # Layout
+//! - One short method per [`ReadModels`] call, delegating to `tracks`, `events`, `entries`, `audit`.
 
 use super::{SqliteReadModels, audit, entries, events, tracks};
 use crate::readmodel::{

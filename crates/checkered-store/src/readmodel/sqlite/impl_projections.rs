@@ -1,5 +1,8 @@
 //! [`Projections`] for [`SqliteReadModels`]: a projection step is one transaction with its
 //! cursor; reads use the read-only connections.
+//!
+//! # Layout
+//! - One short method per [`Projections`] call, delegating to `project`, `control`, `queries`.
 
 use super::{SqliteReadModels, control, project, queries};
 use crate::model::{DerivedRow, StoredRaw};

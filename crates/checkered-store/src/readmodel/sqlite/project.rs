@@ -5,6 +5,11 @@
 //! Every statement is an upsert or a keyed update, and the cursor moves in the same
 //! transaction, so folding a row twice is impossible and folding the log again from seq 0
 //! into empty tables gives the same rows.
+//!
+//! # Layout
+//! - `cursor`, `save_cursor`; `apply_derived`: one step; `fold`: one event.
+//! - `Scope`: an event's track, session, seq and time, with the session-level statements (opened, reset, ended, classification, flag).
+//! - `tag`, `sql_seq`: serde names and seqs for SQL.
 
 use super::{backend, project_cars};
 use crate::model::DerivedRow;

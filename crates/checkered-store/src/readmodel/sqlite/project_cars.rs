@@ -1,5 +1,8 @@
 //! Projection SQL: each car's live state in a session (`proj_cars`) and its laps
 //! (`proj_laps`), folded from the car-level derived events.
+//!
+//! # Layout
+//! - `fold` (statuses, finishes, penalties, corrections) and `fold_progress` (laps, positions, bests, pits); `update`: the upsert every car statement goes through; `reset`.
 
 use super::project::{Scope, sql_seq, tag};
 use crate::readmodel::ReadModelError;

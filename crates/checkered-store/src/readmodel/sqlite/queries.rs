@@ -1,4 +1,7 @@
 //! Projection SQL: the reads, and wiping a track's projections.
+//!
+//! # Layout
+//! - `reset`: wipe a track; one function per read (`sessions`, `session`, `cars`, `laps`, `classifications`, `classification`, `flags`, `competitors`).
 
 use super::backend;
 use super::project::{cursor, sql_seq};

@@ -1,5 +1,8 @@
 //! The schema of `readmodels.db`: numbered migrations under `migrations/sqlite-readmodels/`,
 //! compiled in, recorded in `schema_version`; a file from a newer build is refused.
+//!
+//! # Layout
+//! - `MIGRATIONS`, `migrate`; `open_reader`.
 
 use super::backend;
 use crate::readmodel::ReadModelError;

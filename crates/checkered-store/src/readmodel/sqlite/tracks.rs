@@ -1,4 +1,7 @@
 //! Catalog SQL: tracks.
+//!
+//! # Layout
+//! - `create`, `get`, `list`, `update`, `delete` (with everything the catalog holds for the track).
 
 use super::backend;
 use crate::readmodel::{ReadModelError, TrackRecord};

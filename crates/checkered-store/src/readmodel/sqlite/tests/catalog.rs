@@ -1,4 +1,7 @@
 //! The catalog: tracks, events, schedules, entry lists.
+//!
+//! # Layout
+//! - Record builders (`track`, `event`, `entry`), then one test per catalog area.
 
 use crate::readmodel::{
     EntryList, EntryRecord, EventRecord, ImportMode, ReadModelError, ReadModels, ScheduledSession,

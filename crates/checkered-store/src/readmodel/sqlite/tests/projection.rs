@@ -1,5 +1,8 @@
 //! The projection SQL, fed with real engine output: the tables agree with the engine's own
 //! views, and folding is exactly-once (batches, replays, resets).
+//!
+//! # Layout
+//! - `race`: the engine scenario; `rows`, `project`, `dump`: feeding and reading the tables; the tests.
 
 use crate::model::{DerivedRow, StoredRaw};
 use crate::readmodel::{Projections, ReadModelError, SqliteReadModels};
