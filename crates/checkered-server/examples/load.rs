@@ -9,6 +9,8 @@
 //! cargo run --release -p checkered-server --example load -- ingest --tracks 4 --relays 32 --batch 100 --seconds 20
 //! cargo run --release -p checkered-server --example load -- latency --tracks 3 --clients 1000 --rate 20 --seconds 30
 //! ```
+//!
+//! `--no-projector` runs the in-process server without its projectors (for comparison).
 
 use checkered_engine::{LoopRole, SessionKind, TimingLoop, TrackConfig};
 use checkered_protocol::contract::{CONTRACT_VERSION, Envelope};
@@ -109,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
             let config = ServerConfig {
                 listen: "127.0.0.1:0".parse()?,
                 data_dir: dir.path().to_owned(),
+                projector: !args.iter().any(|a| a == "--no-projector"),
                 ..ServerConfig::default()
             };
             let app = Application::build(config).await?;

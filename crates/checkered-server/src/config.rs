@@ -27,6 +27,10 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// Derived events buffered per track for live subscribers before a slow one is resynced.
     pub live_buffer: usize,
+    /// Whether this process runs the projectors that fold the logs into the read models
+    /// (off for a process that should only ingest and score; its projection reads then
+    /// stand still).
+    pub projector: bool,
 }
 
 impl Default for ServerConfig {
@@ -39,6 +43,7 @@ impl Default for ServerConfig {
             max_body_bytes: 8 * 1024 * 1024,
             heartbeat: Duration::from_secs(5),
             live_buffer: 4_096,
+            projector: true,
         }
     }
 }
@@ -72,6 +77,8 @@ pub struct FileConfig {
     pub heartbeat_secs: Option<u64>,
     /// Live buffer per track (events).
     pub live_buffer: Option<usize>,
+    /// Run the projectors.
+    pub projector: Option<bool>,
 }
 
 /// Why the configuration could not be loaded.
@@ -122,6 +129,7 @@ impl ServerConfig {
                 .heartbeat_secs
                 .map_or(d.heartbeat, |s| Duration::from_secs(s.max(1))),
             live_buffer: file.live_buffer.unwrap_or(d.live_buffer).max(16),
+            projector: file.projector.unwrap_or(d.projector),
         })
     }
 }

@@ -8,6 +8,7 @@
 //! - [`http`]: routes, one module per resource, and the problem+json error type.
 //! - [`live`]: per-track fan-out of derived events to WebSocket clients.
 //! - [`runtime`]: one engine actor per track, fed from the raw log.
+//! - [`projection`]: one projector per track, folding its logs into the read models.
 //! - [`tracks`]: track definitions and starting their engines.
 //! - [`clock`]: the wall clock (ingest and metrics only; the engine never reads it).
 
@@ -15,6 +16,7 @@ pub mod clock;
 pub mod config;
 pub mod http;
 pub mod live;
+pub mod projection;
 pub mod runtime;
 pub mod startup;
 pub mod state;

@@ -3,10 +3,11 @@
 
 use crate::config::ServerConfig;
 use crate::http;
+use crate::projection::Projectors;
 use crate::runtime::{Registry, RuntimeOptions};
 use crate::state::AppState;
 use anyhow::Context;
-use checkered_store::readmodel::SqliteReadModels;
+use checkered_store::readmodel::{Projections, SqliteReadModels};
 use checkered_store::{EventLog, Retention, SqliteLog, SqliteOptions};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::future::Future;
@@ -53,7 +54,7 @@ impl Application {
                 format!("cannot open the event log in {}", config.data_dir.display())
             })?;
         let log: Arc<dyn EventLog> = Arc::new(sqlite.clone());
-        let catalog = SqliteReadModels::open(&config.data_dir).with_context(|| {
+        let models = SqliteReadModels::open(&config.data_dir).with_context(|| {
             format!(
                 "cannot open the read models in {}",
                 config.data_dir.display()
@@ -65,6 +66,13 @@ impl Application {
             ..RuntimeOptions::default()
         };
         let registry = Registry::new(log.clone(), options, shutdown.clone());
+        let projections: Arc<dyn Projections> = Arc::new(models.clone());
+        let projectors = Projectors::new(
+            config.projector,
+            log.clone(),
+            projections.clone(),
+            shutdown.clone(),
+        );
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -74,7 +82,9 @@ impl Application {
             started: Arc::new(AtomicBool::new(false)),
             ready: Arc::new(AtomicBool::new(false)),
             log,
-            catalog: Arc::new(catalog),
+            catalog: Arc::new(models),
+            projections,
+            projectors,
             registry,
             shutdown,
         };
@@ -125,6 +135,7 @@ impl Application {
         .context("server failed");
         let _ = self.stop.send(true);
         self.state.registry.stopped().await;
+        self.state.projectors.stopped().await;
         self.sqlite
             .close()
             .await

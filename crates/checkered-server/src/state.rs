@@ -3,7 +3,7 @@
 use crate::config::ServerConfig;
 use crate::runtime::Registry;
 use checkered_store::EventLog;
-use checkered_store::readmodel::ReadModels;
+use checkered_store::readmodel::{Projections, ReadModels};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -24,6 +24,10 @@ pub struct AppState {
     pub log: Arc<dyn EventLog>,
     /// Catalog (tracks, events, entries) and projections.
     pub catalog: Arc<dyn ReadModels>,
+    /// Tables folded from the logs (sessions, laps, classifications, flags, control log).
+    pub projections: Arc<dyn Projections>,
+    /// The projector of each running track.
+    pub projectors: Arc<crate::projection::Projectors>,
     /// The running track engines.
     pub registry: Arc<Registry>,
     /// Turns true when the server is shutting down (live sockets close, actors stop).

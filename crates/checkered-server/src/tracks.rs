@@ -33,7 +33,8 @@ pub fn router() -> Router<AppState> {
 pub async fn start_all(state: &AppState) -> anyhow::Result<()> {
     for record in state.catalog.list_tracks().await? {
         let config = config_of(&record)?;
-        state.registry.start(config).await?;
+        let runtime = state.registry.start(config).await?;
+        state.projectors.start(runtime);
     }
     Ok(())
 }
@@ -125,11 +126,12 @@ async fn create(
         .create_track(record.clone())
         .await
         .map_err(store_error)?;
-    state
+    let runtime = state
         .registry
         .start(config)
         .await
         .map_err(ApiError::Internal)?;
+    state.projectors.start(runtime);
     Ok((StatusCode::CREATED, Json(view(&record))))
 }
 
@@ -190,13 +192,16 @@ async fn update(
     Ok(Json(view(&record)))
 }
 
-/// Removes a track from the catalog; its logs stay (retention ages them out).
-#[utoipa::path(delete, path = "/api/v1/tracks/{track}", tag = "tracks", params(("track" = String, Path, description = "Track slug")), responses((status = 204, description = "Removed (its logs age out)"), (status = 404, description = "Unknown track", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
+/// Removes a track from the catalog with its events, schedules, entry lists and
+/// projections; its logs stay (retention ages them out).
+#[utoipa::path(delete, path = "/api/v1/tracks/{track}", tag = "tracks", params(("track" = String, Path, description = "Track slug")), responses((status = 204, description = "Removed with its events, entries and projections (its logs age out)"), (status = 404, description = "Unknown track", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
 async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     state.catalog.delete_track(&id).await.map_err(store_error)?;
     state.registry.forget(&id);
+    state.projectors.forget(&id).await;
+    state.projections.reset(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -48,6 +48,36 @@ pub trait EventLog: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<StoredRaw>, StoreError>;
 
+    /// Up to `limit` raw events of `track` whose `message_type` is `message_type`, with
+    /// `after_seq < track_seq <= through_seq`, ascending. Consumers that want one kind of
+    /// event (the control-log projection wants `CONTROL`) scan with it instead of decoding
+    /// every event. The default reads everything and filters; backends can do better.
+    async fn read_raw_of_type(
+        &self,
+        track: &str,
+        after_seq: u64,
+        through_seq: u64,
+        message_type: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredRaw>, StoreError> {
+        let mut found = Vec::new();
+        let mut after = after_seq;
+        while after < through_seq && found.len() < limit {
+            let rows = self.read_raw(track, after, 1_000).await?;
+            let Some(last) = rows.last().map(|r| r.track_seq) else {
+                break;
+            };
+            found.extend(
+                rows.into_iter().filter(|r| {
+                    r.track_seq <= through_seq && r.envelope.message_type == message_type
+                }),
+            );
+            after = last;
+        }
+        found.truncate(limit);
+        Ok(found)
+    }
+
     /// The highest `track_seq` ever assigned on `track` (0 if none). Retention never lowers it.
     async fn last_raw_seq(&self, track: &str) -> Result<u64, StoreError>;
 

@@ -13,7 +13,8 @@
 //! - `model`: the rows ([`AppendOutcome`], [`StoredRaw`], [`DerivedRow`], [`SnapshotRow`],
 //!   [`DeadLetter`], [`Retention`], …).
 //! - [`sqlite`]: [`SqliteLog`], one `events.db` with a group-committing writer thread.
-//! - [`readmodel`]: the catalog and read models the REST layer serves ([`readmodel::ReadModels`]).
+//! - [`readmodel`]: the catalog ([`readmodel::ReadModels`]) and the projections of the logs
+//!   ([`readmodel::Projections`]) the REST layer serves, SQLite in `readmodels.db`.
 //! - `conformance` (tests, or feature `conformance`): backend-neutral scenarios.
 //!
 //! ```no_run

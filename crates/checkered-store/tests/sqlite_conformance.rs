@@ -46,6 +46,7 @@ conformance!(
     raw_appends_get_gap_free_seqs_per_track,
     duplicates_change_nothing,
     reads_page_after_a_seq,
+    raw_reads_filter_by_message_type,
     invalid_envelopes_are_refused_whole,
     derived_appends_are_idempotent,
     snapshots_are_keyframes,

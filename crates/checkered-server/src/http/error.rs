@@ -31,12 +31,39 @@ pub enum ApiError {
     /// 422: well-formed but semantically invalid.
     #[error("{0}")]
     Unprocessable(String),
+    /// 409 or 422 (as given): items of the request are refused, each with its reason in
+    /// the problem's `errors` array; nothing was stored.
+    #[error("{detail}")]
+    Rejected {
+        /// 409 (clashes with stored data) or 422 (invalid input).
+        status: StatusCode,
+        /// The summary.
+        detail: String,
+        /// One entry per refused item.
+        errors: Vec<ItemProblem>,
+    },
     /// 503: not ready yet, or a dependency is down; retry later.
     #[error("{0}")]
     Unavailable(String),
     /// 500: a bug or an unexpected failure; details are logged, never returned.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// One refused item of a request, as the problem's `errors` array lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ItemProblem {
+    /// The line of a CSV body (the header is row 1), when the request was CSV.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
+    /// The 0-based index of the item in a JSON request, when it was JSON.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<usize>,
+    /// The field or column at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What is wrong.
+    pub reason: String,
 }
 
 /// The problem document.
@@ -47,6 +74,8 @@ struct Problem<'a> {
     title: &'a str,
     status: u16,
     detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a [ItemProblem]>,
 }
 
 impl ApiError {
@@ -60,6 +89,7 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Rejected { status, .. } => *status,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,12 +99,17 @@ impl ApiError {
 /// Renders any status and message as a problem response (also used for rejections that
 /// do not come from handlers, such as unknown routes).
 pub fn problem(status: StatusCode, detail: String) -> Response {
+    problem_with(status, detail, None)
+}
+
+fn problem_with(status: StatusCode, detail: String, errors: Option<&[ItemProblem]>) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
     let body = Problem {
         kind: "about:blank",
         title,
         status: status.as_u16(),
         detail,
+        errors,
     };
     let json = serde_json::to_vec(&body).unwrap_or_else(|_| b"{}".to_vec());
     let mut response = (status, json).into_response();
@@ -93,9 +128,39 @@ impl IntoResponse for ApiError {
                 tracing::error!(error.cause_chain = ?error, error.message = %error, "internal error");
                 "an internal error occurred; it has been logged".to_owned()
             }
+            ApiError::Rejected { detail, errors, .. } => {
+                return problem_with(status, detail.clone(), Some(errors));
+            }
             other => other.to_string(),
         };
         problem(status, detail)
+    }
+}
+
+impl From<checkered_store::readmodel::ReadModelError> for ApiError {
+    /// Conflict → 409, not found → 404, invalid → 422, refused items → 422 with `errors`
+    /// (by index), backend → 500.
+    fn from(error: checkered_store::readmodel::ReadModelError) -> Self {
+        use checkered_store::readmodel::ReadModelError as E;
+        match error {
+            E::Conflict(m) => ApiError::Conflict(m),
+            E::NotFound(m) => ApiError::NotFound(m),
+            E::Invalid(m) => ApiError::Unprocessable(m),
+            E::Rejected(items) => ApiError::Rejected {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                detail: format!("{} item(s) refused; nothing was stored", items.len()),
+                errors: items
+                    .into_iter()
+                    .map(|i| ItemProblem {
+                        row: None,
+                        index: Some(i.index),
+                        field: i.field,
+                        reason: i.reason,
+                    })
+                    .collect(),
+            },
+            other @ E::Backend(_) => ApiError::Internal(anyhow::Error::new(other)),
+        }
     }
 }
 
@@ -111,4 +176,7 @@ pub struct ProblemDoc {
     pub status: u16,
     /// What exactly was wrong, for a human.
     pub detail: String,
+    /// Refused items, when the request carried several (CSV rows, list items).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ItemProblem>>,
 }

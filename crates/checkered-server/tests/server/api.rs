@@ -21,6 +21,29 @@ async fn the_openapi_document_lists_every_route() {
         "/api/v1/tracks/{track}/sessions/{session}/classification",
         "/api/v1/tracks/{track}/control",
         "/api/v1/dead-letters",
+        "/api/v1/tracks/{track}/events",
+        "/api/v1/tracks/{track}/events/{event}",
+        "/api/v1/tracks/{track}/events/{event}/sessions",
+        "/api/v1/tracks/{track}/events/{event}/sessions/{id}",
+        "/api/v1/tracks/{track}/entries",
+        "/api/v1/tracks/{track}/entries/{number}",
+        "/api/v1/tracks/{track}/entries/import",
+        "/api/v1/tracks/{track}/entries/sync",
+        "/api/v1/tracks/{track}/events/{event}/entries",
+        "/api/v1/tracks/{track}/events/{event}/entries/{number}",
+        "/api/v1/tracks/{track}/events/{event}/entries/import",
+        "/api/v1/tracks/{track}/events/{event}/entries/sync",
+        "/api/v1/tracks/{track}/sessions/{session}",
+        "/api/v1/tracks/{track}/sessions/{session}/cars",
+        "/api/v1/tracks/{track}/sessions/{session}/laps",
+        "/api/v1/tracks/{track}/sessions/{session}/cars/{number}/laps",
+        "/api/v1/tracks/{track}/sessions/{session}/classifications",
+        "/api/v1/tracks/{track}/sessions/{session}/classifications/{version}",
+        "/api/v1/tracks/{track}/sessions/{session}/flags",
+        "/api/v1/tracks/{track}/competitors",
+        "/api/v1/tracks/{track}/control/log",
+        "/api/v1/tracks/{track}/projections",
+        "/api/v1/tracks/{track}/projections/rebuild",
         "/ws/v1/live",
         "/healthz/ready",
         "/metrics",
@@ -30,6 +53,12 @@ async fn the_openapi_document_lists_every_route() {
             "{path} missing from the OpenAPI document"
         );
     }
+    let import = &paths["/api/v1/tracks/{track}/entries/import"]["post"];
+    assert!(
+        import["requestBody"]["content"]["text/csv"].is_object(),
+        "{import}"
+    );
+    assert!(import["responses"]["422"].is_object(), "{import}");
     let ingest = &paths["/api/ingest/batch"]["post"];
     assert!(ingest["responses"]["413"].is_object(), "{ingest}");
     assert!(doc["components"]["schemas"]["Envelope"].is_object());
@@ -52,6 +81,8 @@ async fn metrics_expose_ingest_engine_and_socket_figures() {
         "checkered_ingest_duplicates_total",
         "checkered_derived_events_total{track=\"metered\"}",
         "checkered_engine_lag_events{track=\"metered\"}",
+        "checkered_projected_events_total{track=\"metered\",stream=\"derived\"}",
+        "checkered_projection_lag_events{track=\"metered\"}",
     ];
     // The engine's figures are recorded just after it publishes: poll, don't assume.
     let deadline = tokio::time::Instant::now() + crate::helpers::PATIENCE;

@@ -110,6 +110,122 @@ impl Server {
         (status, content_type, body)
     }
 
+    /// Sends `method base+path` with an optional body of `content_type`; returns the
+    /// status, content type and body text.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<(&str, String)>,
+    ) -> (u16, String, String) {
+        let mut request = reqwest::Client::new().request(method, format!("{}{path}", self.base));
+        if let Some((content_type, text)) = body {
+            request = request.header("content-type", content_type).body(text);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (status, content_type, response.text().await.expect("body"))
+    }
+
+    /// `GET base+path`: status, content type, body.
+    pub async fn get_full(&self, path: &str) -> (u16, String, Value) {
+        let (status, kind, text) = self.send(reqwest::Method::GET, path, None).await;
+        (
+            status,
+            kind,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+
+    /// `PUT base+path` with a JSON body: status, content type, body.
+    pub async fn put(&self, path: &str, body: &Value) -> (u16, String, Value) {
+        let (status, kind, text) = self
+            .send(
+                reqwest::Method::PUT,
+                path,
+                Some(("application/json", body.to_string())),
+            )
+            .await;
+        (
+            status,
+            kind,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+
+    /// `DELETE base+path`: status, content type, body.
+    pub async fn delete(&self, path: &str) -> (u16, String, Value) {
+        let (status, kind, text) = self.send(reqwest::Method::DELETE, path, None).await;
+        (
+            status,
+            kind,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+
+    /// `POST base+path` with a CSV body: status, content type, body.
+    pub async fn post_csv(&self, path: &str, csv: &str) -> (u16, String, Value) {
+        let (status, kind, text) = self
+            .send(
+                reqwest::Method::POST,
+                path,
+                Some(("text/csv", csv.to_owned())),
+            )
+            .await;
+        (
+            status,
+            kind,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Waits until the track's engine has applied every appended raw event and published
+    /// everything it derived; returns the board.
+    pub async fn wait_idle(&self, track: &str) -> Value {
+        self.wait_until(track, "standings", |b| {
+            b["lag"] == 0 && b["published_seq"] == b["seq"]
+        })
+        .await
+    }
+
+    /// Waits until the track's projections have caught up with the engine and the raw log.
+    pub async fn wait_projected(&self, track: &str) -> Value {
+        self.wait_idle(track).await;
+        self.wait_until(track, "projections", |p| {
+            p["lag"] == 0
+                && p["derived_seq"] == p["published_seq"]
+                && p["raw_seq"] == p["appended_raw_seq"]
+        })
+        .await
+    }
+
+    /// Polls `GET /api/v1/tracks/{track}/{what}` until `done` holds.
+    pub async fn wait_until(
+        &self,
+        track: &str,
+        what: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let (status, body) = self.get(&format!("/api/v1/tracks/{track}/{what}")).await;
+            if status == 200 && done(&body) {
+                return body;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what} of {track} never settled: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Defines a track through the REST API.
     pub async fn create_track(&self, config: &TrackConfig) {
         let body = json!({"id": config.track_id, "name": config.track_id, "config": config});

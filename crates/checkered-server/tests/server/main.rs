@@ -2,8 +2,11 @@
 //! directory, real HTTP and WebSocket clients.
 
 mod api;
+mod catalog;
+mod entries;
 mod helpers;
 mod ingest;
 mod isolation;
 mod live;
+mod projections;
 mod restart;

@@ -99,6 +99,8 @@ async fn race_control_is_logged_and_applied_in_order() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    // The board shows a change before its derived events are durably logged: wait for them.
+    server.wait_idle("club").await;
     let log = derived_log(&server, "club").await;
     assert!(
         log.iter()

@@ -176,6 +176,37 @@ pub async fn reads_page_after_a_seq(log: &dyn EventLog) {
     assert_eq!(log.last_raw_seq("nowhere").await.expect("last"), 0);
 }
 
+/// `read_raw_of_type` returns only that message type within `(after, through]`, even when
+/// another event's payload carries the type's text.
+pub async fn raw_reads_filter_by_message_type(log: &dyn EventLog) {
+    let batch: Vec<Envelope> = (1..=12)
+        .map(|s| {
+            let mut e = envelope("omega", "r1", "b1", s);
+            if s % 3 == 0 {
+                e.message_type = "CONTROL".into();
+                e.payload = serde_json::json!({"type": "flag", "flag": "red"});
+            } else if s == 4 {
+                e.payload = serde_json::json!({"note": "\"message_type\":\"CONTROL\""});
+            }
+            e
+        })
+        .collect();
+    log.append_raw(batch, T0).await.expect("append");
+    let seqs = |after, through, limit| async move {
+        let rows = log
+            .read_raw_of_type("omega", after, through, "CONTROL", limit)
+            .await
+            .expect("read");
+        assert!(rows.iter().all(|r| r.envelope.message_type == "CONTROL"));
+        rows.iter().map(|r| r.track_seq).collect::<Vec<_>>()
+    };
+    assert_eq!(seqs(0, 100, 100).await, [3, 6, 9, 12]);
+    assert_eq!(seqs(3, 9, 100).await, [6, 9]);
+    assert_eq!(seqs(0, 100, 2).await, [3, 6]);
+    assert!(seqs(12, 100, 100).await.is_empty());
+    assert!(seqs(5, 5, 100).await.is_empty());
+}
+
 /// One invalid envelope refuses the whole call and stores nothing; an empty call is fine.
 pub async fn invalid_envelopes_are_refused_whole(log: &dyn EventLog) {
     let mut bad = envelope("epsilon", "r1", "b1", 2);

@@ -1,36 +1,43 @@
-//! The catalog and read models the REST layer reads and writes, behind [`ReadModels`] so a
-//! PostgreSQL backend can take the SQLite one's place.
+//! The catalog and the read models the REST layer serves, behind two small traits so a
+//! PostgreSQL backend can take the SQLite one's place (issue 8):
+//!
+//! - [`ReadModels`]: the catalog officials edit (tracks, events, their schedules, entry
+//!   lists, and the audit annex of race-control intents). Primary data.
+//! - [`Projections`]: tables folded from each track's logs (sessions, live standings, laps,
+//!   classification versions, flag history, competitors, control log), with the durable
+//!   cursor that makes folding exactly-once. Everything here can be rebuilt from the logs.
 //!
 //! # Layout
-//! - [`TrackRecord`]: a track of the catalog.
-//! - [`ReadModelError`]: why a call failed (conflict, not found, invalid, backend).
-//! - [`ReadModels`]: the trait.
-//! - [`sqlite`]: the embedded implementation ([`SqliteReadModels`]).
+//! - [`records`]: catalog rows ([`TrackRecord`], [`EventRecord`], [`ScheduledSession`],
+//!   [`EntryRecord`], [`ControlAudit`], …).
+//! - [`views`]: projection rows ([`SessionRecord`], [`CarRecord`], [`LapRecord`], …).
+//! - [`catalog`]: the [`ReadModels`] trait; [`projections`]: the [`Projections`] trait.
+//! - [`ReadModelError`]: why a call failed.
+//! - [`sqlite`]: the embedded implementation of both ([`SqliteReadModels`]).
 
+pub mod catalog;
+pub mod projections;
+pub mod records;
 pub mod sqlite;
+pub mod views;
 
-use async_trait::async_trait;
+pub use catalog::ReadModels;
+pub use projections::Projections;
+pub use records::{
+    ControlAudit, EntryList, EntryRecord, EventRecord, ImportMode, ImportOutcome, ItemError,
+    ScheduledSession, TrackRecord, Visibility,
+};
 pub use sqlite::SqliteReadModels;
-
-/// A track: client-chosen slug id, name and the engine configuration (stored opaque).
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrackRecord {
-    /// Slug id.
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// The engine's `TrackConfig` as JSON.
-    pub config: serde_json::Value,
-    /// Creation time, µs since the epoch.
-    pub created_at_us: i64,
-    /// Last change, µs since the epoch.
-    pub updated_at_us: i64,
-}
+pub use views::{
+    ApplyOutcome, CarRecord, ClassificationRecord, CompetitorRecord, ControlRecord,
+    FlagPeriodRecord, LapRecord, ProjectionCursor, SessionRecord,
+};
 
 /// Why a read-model call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadModelError {
-    /// The record already exists.
+    /// The record already exists, or the state forbids the change (a projection cursor
+    /// that moved under the caller is one).
     #[error("{0}")]
     Conflict(String),
     /// No such record.
@@ -39,22 +46,10 @@ pub enum ReadModelError {
     /// The input is not acceptable.
     #[error("{0}")]
     Invalid(String),
+    /// Some items of a batch are not acceptable; nothing was stored.
+    #[error("{} item(s) refused", .0.len())]
+    Rejected(Vec<ItemError>),
     /// The backend failed.
     #[error("read-model storage failed: {0}")]
     Backend(String),
-}
-
-/// Catalog and projections.
-#[async_trait]
-pub trait ReadModels: Send + Sync + 'static {
-    /// Adds a track; `Conflict` if the id is taken.
-    async fn create_track(&self, track: TrackRecord) -> Result<(), ReadModelError>;
-    /// A track by id.
-    async fn get_track(&self, id: &str) -> Result<Option<TrackRecord>, ReadModelError>;
-    /// Every track, by id.
-    async fn list_tracks(&self) -> Result<Vec<TrackRecord>, ReadModelError>;
-    /// Replaces a track's name and config; `NotFound` if absent.
-    async fn update_track(&self, track: TrackRecord) -> Result<(), ReadModelError>;
-    /// Removes a track; `NotFound` if absent.
-    async fn delete_track(&self, id: &str) -> Result<(), ReadModelError>;
 }

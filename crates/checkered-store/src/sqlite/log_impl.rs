@@ -84,6 +84,19 @@ impl EventLog for SqliteLog {
             .await
     }
 
+    async fn read_raw_of_type(
+        &self,
+        track: &str,
+        after_seq: u64,
+        through_seq: u64,
+        message_type: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredRaw>, StoreError> {
+        let (track, kind) = (track.to_owned(), message_type.to_owned());
+        self.read(move |c| read::raw_of_type(c, &track, after_seq, through_seq, &kind, limit))
+            .await
+    }
+
     async fn last_raw_seq(&self, track: &str) -> Result<u64, StoreError> {
         let track = track.to_owned();
         self.read(move |c| read::last_raw_seq(c, &track)).await

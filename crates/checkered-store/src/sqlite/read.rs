@@ -99,23 +99,73 @@ pub(crate) fn raw(
     let mut rows = stmt.query(args).map_err(sql_error)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(sql_error)? {
-        let id: i64 = row.get(0).map_err(sql_error)?;
-        let keys = RowKeys {
-            track_id: track.to_owned(),
-            client_id: row.get(4).map_err(sql_error)?,
-            boot_id: row.get(5).map_err(sql_error)?,
-            seq: from_sql_seq(row.get(1).map_err(sql_error)?)?,
-            ingested_at_us: row.get(2).map_err(sql_error)?,
-        };
-        let text = row
-            .get_ref(3)
-            .map_err(sql_error)?
-            .as_str()
-            .map_err(|e| sql_error(e.into()))?;
-        out.push(StoredRaw {
-            track_seq: seq_of(id),
-            envelope: decode_body(text, keys)?,
-        });
+        out.push(stored_raw(row, track)?);
+    }
+    Ok(out)
+}
+
+/// Decodes a row of `id, seq, ingested_at_us, envelope, client_id, boot_id`.
+fn stored_raw(row: &Row<'_>, track: &str) -> Result<StoredRaw, StoreError> {
+    let id: i64 = row.get(0).map_err(sql_error)?;
+    let keys = RowKeys {
+        track_id: track.to_owned(),
+        client_id: row.get(4).map_err(sql_error)?,
+        boot_id: row.get(5).map_err(sql_error)?,
+        seq: from_sql_seq(row.get(1).map_err(sql_error)?)?,
+        ingested_at_us: row.get(2).map_err(sql_error)?,
+    };
+    let text = row
+        .get_ref(3)
+        .map_err(sql_error)?
+        .as_str()
+        .map_err(|e| sql_error(e.into()))?;
+    Ok(StoredRaw {
+        track_seq: seq_of(id),
+        envelope: decode_body(text, keys)?,
+    })
+}
+
+/// Raw events of one message type in `(after, through]`. The stored JSON spells the type
+/// as `"message_type":"…"`; SQLite finds that text without decoding rows, and the decoded
+/// type is checked again (a payload could contain the same text).
+pub(crate) fn raw_of_type(
+    conn: &Connection,
+    track: &str,
+    after: u64,
+    through: u64,
+    message_type: &str,
+    limit: usize,
+) -> Result<Vec<StoredRaw>, StoreError> {
+    let Some(no) = track_no(conn, track)? else {
+        return Ok(Vec::new());
+    };
+    let through = through.min(MAX_TRACK_SEQ);
+    if after >= through {
+        return Ok(Vec::new());
+    }
+    let quoted = serde_json::to_string(message_type).map_err(|e| StoreError::Backend(e.into()))?;
+    let needle = format!("\"message_type\":{quoted}");
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT r.id, r.seq, r.ingested_at_us, r.envelope, s.client_id, s.boot_id
+             FROM raw_events r JOIN log_sources s ON s.source_no = r.source_no
+             WHERE r.id > ?1 AND r.id <= ?2 AND instr(r.envelope, ?4) > 0
+             ORDER BY r.id LIMIT ?3",
+        )
+        .map_err(sql_error)?;
+    let args = params![
+        raw_id(no, after)?,
+        raw_id(no, through)?,
+        limit_arg(limit),
+        needle
+    ];
+    let mut rows = stmt.query(args).map_err(sql_error)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(sql_error)? {
+        let stored = stored_raw(row, track)?;
+        if stored.envelope.message_type == message_type {
+            out.push(stored);
+        }
     }
     Ok(out)
 }
