@@ -5,7 +5,7 @@
 //!
 //! # Layout
 //! - [`start`]: creates the track and starts its equipment, relays and official.
-//! - `official`: the race-control poster.
+//! - `Official`: the race-control poster, in step with the relays (`Delivery`).
 
 use super::scenario::{self, DemoTrack};
 use super::wire;
@@ -68,6 +68,7 @@ pub async fn start(
             .map(Equipment::Decoder)
             .collect()
     };
+    let mut relays = Vec::new();
     for piece in equipment {
         let (protocol, items, decoder_id, name): (Protocol, Items, u32, String) = match piece {
             Equipment::Decoder(id) => (
@@ -104,19 +105,61 @@ pub async fn start(
         };
         let relay = relay_config(base, &track.id, source, &spool_root.join(&name), &name);
         let stop = shutdown.clone();
+        let status = Status::default();
+        let counted: Items = match piece {
+            Equipment::Decoder(id) => {
+                Box::new(wire::decoder_items(copy(index, clock)?, id, clock.epoch_us))
+            }
+            Equipment::Feed => Box::new(wire::feed_items(copy(index, clock)?, clock.epoch_us)),
+        };
+        relays.push(Delivery {
+            status: status.clone(),
+            items: counted,
+            next: None,
+            due: 0,
+        });
         tasks.spawn(async move {
-            crate::relay::run(relay, Status::default(), stop).await?;
+            crate::relay::run(relay, status, stop).await?;
             Ok(())
         });
     }
-    let official = official(
-        copy(index, clock)?,
-        base.to_owned(),
-        clock.clone(),
-        shutdown.clone(),
-    );
-    tasks.spawn(official);
+    let official = Official {
+        base: base.to_owned(),
+        clock: clock.clone(),
+        relays,
+    };
+    tasks.spawn(official.run(copy(index, clock)?, shutdown.clone()));
     Ok(())
+}
+
+/// What one relay of the track must have delivered before a decision is posted: the
+/// equipment's items (walked on a copy of the track) and the relay's counters.
+struct Delivery {
+    status: Status,
+    items: Items,
+    next: Option<i64>,
+    due: u64,
+}
+
+impl Delivery {
+    /// Counts the items the equipment sends before `until_us` (absolute).
+    fn due_before(&mut self, until_us: i64) -> u64 {
+        loop {
+            let at = match self.next {
+                Some(at) => at,
+                None => match self.items.next() {
+                    Some(item) => item.at_us,
+                    None => return self.due,
+                },
+            };
+            if at >= until_us {
+                self.next = Some(at);
+                return self.due;
+            }
+            self.next = None;
+            self.due += 1;
+        }
+    }
 }
 
 /// A fresh copy of track `index` (the scenario is seeded, so every copy is the same).
@@ -169,34 +212,78 @@ async fn create(base: &str, track: &DemoTrack) -> anyhow::Result<()> {
 }
 
 /// The track's race official: posts each decision to the race-control API when its demo
-/// time comes, timed on the decoder clock the passings carry.
-async fn official(
-    track: DemoTrack,
+/// time comes, timed on the decoder clock the passings carry. The decision waits (a few
+/// seconds at most) until the track's relays have delivered everything their equipment
+/// sent before it, so the server logs decisions and passings in the order they happened
+/// even when the demo runs many times faster than real time.
+struct Official {
     base: String,
     clock: DemoClock,
-    mut shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    let http = reqwest::Client::new();
-    let url = format!("{base}/api/v1/tracks/{}/control", track.id);
-    for (at_us, decision) in wire::controls(track) {
-        let secs = (at_us.max(0) as f64 / 1e6) / clock.speed.max(1e-3);
-        let due = clock.started + Duration::from_secs_f64(secs);
-        if due > Instant::now() {
-            tokio::select! {
-                () = tokio::time::sleep_until(due) => {}
-                _ = shutdown.wait_for(|s| *s) => return Ok(()),
+    relays: Vec<Delivery>,
+}
+
+/// The longest a decision waits for the relays.
+const DELIVERY_PATIENCE: Duration = Duration::from_secs(5);
+
+impl Official {
+    async fn run(
+        mut self,
+        track: DemoTrack,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
+        let http = reqwest::Client::new();
+        let url = format!("{}/api/v1/tracks/{}/control", self.base, track.id);
+        for (at_us, decision) in wire::controls(track) {
+            let secs = (at_us.max(0) as f64 / 1e6) / self.clock.speed.max(1e-3);
+            let due = self.clock.started + Duration::from_secs_f64(secs);
+            if due > Instant::now() {
+                tokio::select! {
+                    () = tokio::time::sleep_until(due) => {}
+                    _ = shutdown.wait_for(|s| *s) => return Ok(()),
+                }
+            }
+            let Some(decision) = decision else {
+                continue;
+            };
+            let at = self.clock.epoch_us + decision.at_us;
+            self.await_delivery(at, &mut shutdown).await;
+            let body = json!({"intent": decision.payload, "at_us": at});
+            post_until_accepted(&http, &url, &body, &mut shutdown).await;
+            if *shutdown.borrow() {
+                return Ok(());
             }
         }
-        let Some(decision) = decision else {
-            continue;
-        };
-        let body = json!({"intent": decision.payload, "at_us": clock.epoch_us + decision.at_us});
-        post_until_accepted(&http, &url, &body, &mut shutdown).await;
-        if *shutdown.borrow() {
-            return Ok(());
+        Ok(())
+    }
+
+    /// Waits until every relay acknowledged as many events as its equipment sent before
+    /// `at_us`, or [`DELIVERY_PATIENCE`] passed.
+    async fn await_delivery(&mut self, at_us: i64, shutdown: &mut watch::Receiver<bool>) {
+        let deadline = Instant::now() + DELIVERY_PATIENCE;
+        let wanted: Vec<u64> = self
+            .relays
+            .iter_mut()
+            .map(|r| r.due_before(at_us))
+            .collect();
+        loop {
+            let behind = self
+                .relays
+                .iter()
+                .zip(&wanted)
+                .any(|(r, &w)| r.status.snapshot().sent < w);
+            if !behind || *shutdown.borrow() {
+                return;
+            }
+            if Instant::now() >= deadline {
+                tracing::warn!("relays are behind; race control posts its decision anyway");
+                return;
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(10)) => {}
+                _ = shutdown.changed() => return,
+            }
         }
     }
-    Ok(())
 }
 
 /// Posts a decision, retrying while the server is unreachable or busy.
