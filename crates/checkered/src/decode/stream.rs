@@ -241,27 +241,25 @@ impl<D: StreamDecoder> StreamDecoder for Bom<D> {
 
 struct RmonitorStream(rmonitor::Decoder);
 
-impl RmonitorStream {
-    fn drain(&mut self, out: &mut Vec<Item>) {
-        out.extend(self.0.by_ref().map(|l| match l.result {
-            Ok(record) => message(l.offset, &record),
-            Err(e) => Item::Problem {
-                offset: l.offset,
-                reason: e.to_string(),
-            },
-        }));
+fn rmonitor_item(l: rmonitor::Located<rmonitor::Record>) -> Item {
+    match l.result {
+        Ok(record) => message(l.offset, &record),
+        Err(e) => Item::Problem {
+            offset: l.offset,
+            reason: e.to_string(),
+        },
     }
 }
 
 impl StreamDecoder for RmonitorStream {
     fn push(&mut self, chunk: &[u8], out: &mut Vec<Item>) {
-        self.0.push(chunk);
-        self.drain(out);
+        // Whole lines are decoded where they lie in the chunk.
+        self.0.push_with(chunk, |l| out.push(rmonitor_item(l)));
     }
 
     fn finish(&mut self, out: &mut Vec<Item>) {
         self.0.finish();
-        self.drain(out);
+        out.extend(self.0.by_ref().map(rmonitor_item));
     }
 }
 
