@@ -178,6 +178,8 @@ fn stream<W: Write, E: Write>(
     let mut items = Vec::new();
     decoder.push(first, &mut items);
     writer.items(&mut items, &place)?;
+    // The first read can hold a whole frame (a STATUS fits in the PuTTY check's bytes).
+    writer.flush()?;
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match input.read(&mut buf) {

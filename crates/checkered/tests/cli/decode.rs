@@ -922,6 +922,16 @@ fn p3_streams_from_stdin_frame_by_frame() {
 }
 
 #[test]
+fn p3_first_frame_alone_shows_before_more_arrives() {
+    // A 31-byte STATUS fits in the bytes read to tell a PuTTY log from raw P3.
+    let status = std::fs::read(data("p3/frame-status.bin")).expect("frame");
+    assert_eq!(status.len(), 31);
+    let good = std::fs::read(data("p3/frame-good_passing.bin")).expect("frame");
+    let all = streams_as_it_arrives("p3", &status, &good, "STATUS");
+    assert_eq!(all.len(), 2);
+}
+
+#[test]
 fn unreadable_input_fails_with_a_message() {
     let out = run(
         &["decode", "--format", "p3", "/nonexistent/capture.bin"],
