@@ -2,7 +2,8 @@
 //! must point inside the input; every record that decodes must encode to one CRLF line
 //! that decodes back to the same record and re-encodes to the same bytes. The first byte
 //! picks the chunk size and the line-length limit, so chunk boundaries and over-long lines
-//! are explored too.
+//! are explored too. Feeding through `push_with` (lines decoded in place) must give the
+//! same records as `push` and iteration.
 #![no_main]
 
 use checkered_protocol::rmonitor::{Decoder, decode_line, encode_line};
@@ -19,8 +20,12 @@ fuzz_target!(|data: &[u8]| {
         4096
     };
     let mut dec = Decoder::new(max_line);
-    let check = |dec: &mut Decoder| {
+    let mut in_place = Decoder::new(max_line);
+    let mut iterated = Vec::new();
+    let mut called = Vec::new();
+    let mut check = |dec: &mut Decoder| {
         for located in dec.by_ref() {
+            iterated.push(located.clone());
             assert!(located.offset <= stream.len() as u64);
             let Ok(record) = located.result else { continue };
             let mut line = Vec::new();
@@ -43,7 +48,11 @@ fuzz_target!(|data: &[u8]| {
     for piece in stream.chunks(chunk) {
         dec.push(piece);
         check(&mut dec);
+        in_place.push_with(piece, |l| called.push(l));
     }
     dec.finish();
     check(&mut dec);
+    in_place.finish();
+    called.extend(in_place);
+    assert_eq!(iterated, called, "push_with differs from push and iteration");
 });

@@ -3,6 +3,7 @@
 use super::crc::{CRC_OFFSET, frame_crc};
 use super::error::FrameErrorKind;
 use super::escape::{EOR, SOR, escape_into, escape_markers_into};
+use super::layout;
 use super::record::*;
 use super::tor::Tor;
 use super::value::Tlv;
@@ -52,6 +53,7 @@ impl Frame {
 }
 
 /// Decodes one unescaped frame (SOR..=EOR): checks LENGTH and CRC, then walks the TLVs.
+#[inline]
 pub fn decode_unescaped(frame: &[u8]) -> Result<Frame, FrameErrorKind> {
     let len = frame.len();
     let (Some(&first), Some(&last)) = (frame.first(), frame.last()) else {
@@ -89,30 +91,37 @@ pub fn decode_unescaped(frame: &[u8]) -> Result<Frame, FrameErrorKind> {
     })
 }
 
-fn decode_fields<T: Fields + Default>(
+/// Walks the TLVs of a body into record `T`. The wire order of the tags is kept only
+/// when it differs from the order the encoder would choose anyway (typed fields in
+/// canonical order, then raw ones), so the common case costs no allocation.
+#[inline]
+pub(super) fn decode_fields<T: Fields + Default>(
     body: &[u8],
     order: &mut Vec<u8>,
 ) -> Result<T, FrameErrorKind> {
     let mut rec = T::default();
-    let mut tags = TagLog::default();
+    let mut canonical = true;
+    let mut last_index = 0u8;
+    let mut raw_seen = false;
     let mut rest = body;
     while let [tag, len, tail @ ..] = rest {
         let (tag, n) = (*tag, usize::from(*len));
-        if tail.len() < n {
+        let (Some(value), Some(next)) = (tail.get(..n), tail.get(n..)) else {
             return Err(FrameErrorKind::BadTlv {
                 tag,
                 at: body.len() - rest.len(),
             });
-        }
-        let (value, next) = tail.split_at(n);
+        };
         if rec.take(tag, value) {
-            tags.typed(tag, T::TAGS);
+            let index = T::INDEX[usize::from(tag)];
+            canonical &= !raw_seen && index >= last_index;
+            last_index = index;
         } else {
             rec.unknown_mut().push(Tlv {
                 tag,
                 value: value.to_vec(),
             });
-            tags.raw(tag);
+            raw_seen = true;
         }
         rest = next;
     }
@@ -122,76 +131,33 @@ fn decode_fields<T: Fields + Default>(
             at: body.len() - 1,
         });
     }
-    tags.finish(order);
+    if !canonical {
+        wire_order(body, order);
+    }
     Ok(rec)
 }
 
-/// Records the wire order of tags, but only keeps it when it differs from the order the
-/// encoder would choose anyway (typed fields in canonical order, then raw ones), so the
-/// common case costs no allocation.
-#[derive(Default)]
-struct TagLog {
-    seen: Vec<u8>,
-    inline: [u8; 24],
-    count: usize,
-    last_canonical: usize,
-    raw_seen: bool,
-    canonical: bool,
-    started: bool,
-}
-
-impl TagLog {
-    fn push(&mut self, tag: u8) {
-        if !self.started {
-            self.started = true;
-            self.canonical = true;
-        }
-        match self.inline.get_mut(self.count) {
-            Some(slot) if self.seen.is_empty() => *slot = tag,
-            _ => {
-                if self.seen.is_empty() {
-                    self.seen.extend_from_slice(&self.inline);
-                }
-                self.seen.push(tag);
-            }
-        }
-        self.count += 1;
-    }
-
-    fn typed(&mut self, tag: u8, canonical: &[u8]) {
-        self.push(tag);
-        let index = canonical
-            .iter()
-            .position(|&t| t == tag)
-            .unwrap_or(usize::MAX);
-        if self.raw_seen || index < self.last_canonical {
-            self.canonical = false;
-        }
-        self.last_canonical = index;
-    }
-
-    fn raw(&mut self, tag: u8) {
-        self.push(tag);
-        self.raw_seen = true;
-    }
-
-    fn finish(self, order: &mut Vec<u8>) {
-        if self.canonical || !self.started {
-            return;
-        }
-        if self.seen.is_empty() {
-            order.extend_from_slice(self.inline.get(..self.count).unwrap_or_default());
-        } else {
-            order.extend_from_slice(&self.seen);
-        }
+/// Appends the tags of a well-formed body in wire order.
+fn wire_order(body: &[u8], order: &mut Vec<u8>) {
+    let mut rest = body;
+    while let [tag, len, tail @ ..] = rest {
+        order.push(*tag);
+        rest = tail.get(usize::from(*len)..).unwrap_or_default();
     }
 }
 
+#[inline]
 fn decode_record(tor: Tor, body: &[u8], order: &mut Vec<u8>) -> Result<Record, FrameErrorKind> {
     let generic = |order: &mut Vec<u8>| decode_fields::<Generic>(body, order);
     Ok(match tor {
-        Tor::Passing => Record::Passing(decode_fields(body, order)?),
-        Tor::Status => Record::Status(decode_fields(body, order)?),
+        Tor::Passing => Record::Passing(match layout::passing(body, order) {
+            Some(passing) => passing,
+            None => decode_fields(body, order)?,
+        }),
+        Tor::Status => Record::Status(match layout::status(body) {
+            Some(status) => status,
+            None => decode_fields(body, order)?,
+        }),
         Tor::Version => Record::Version(Box::new(decode_fields(body, order)?)),
         Tor::Resend => Record::Resend(decode_fields(body, order)?),
         Tor::GetTime => Record::GetTime(decode_fields(body, order)?),

@@ -17,6 +17,36 @@ pub fn needs_escape(b: u8) -> bool {
     (0x8A..=0x8F).contains(&b)
 }
 
+/// Whether any byte of `bytes` is in 0x8A..=0x8F: a marker, an escape, or a byte that
+/// should have been escaped. Checks eight bytes at a time (SWAR); a span without any is
+/// its own unescaped form.
+///
+/// ```
+/// use checkered_protocol::p3::escape::any_escapable;
+/// assert!(!any_escapable(&[0x00, 0x89, 0x90, 0xFF, 0x01, 0x02, 0x03, 0x04, 0x05]));
+/// assert!(any_escapable(&[0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x8A]));
+/// ```
+#[inline]
+pub fn any_escapable(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F * ONES;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut found = 0u64;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
+        // 0x88..=0x8F become 0..=7; of those, 2..=7 are the bytes to find.
+        let t = x ^ (0x88 * ONES);
+        let high = t & (0xF8 * ONES);
+        // High bit of each byte set exactly where `high` is zero (no carries: each byte
+        // sum stays below 0x100).
+        let in_block = !(((high & LOW7) + LOW7) | high | LOW7);
+        // High bit set exactly where t & 6 is not zero.
+        let not_88_89 = (t & (0x06 * ONES)) + LOW7;
+        found |= in_block & not_88_89;
+    }
+    found & (0x80 * ONES) != 0 || chunks.remainder().iter().any(|&b| needs_escape(b))
+}
+
 /// Appends `bytes` to `out`, escaping every byte in 0x8A..=0x8F.
 pub fn escape_into(bytes: &[u8], out: &mut Vec<u8>) {
     for &b in bytes {
@@ -105,7 +135,29 @@ mod tests {
         );
     }
 
+    #[test]
+    fn any_escapable_finds_each_escapable_byte_at_each_position() {
+        for b in 0..=255u8 {
+            for len in 1..20 {
+                for at in 0..len {
+                    let mut bytes = vec![0x8Cu8.wrapping_add(0x40); len];
+                    bytes[at] = b;
+                    assert_eq!(
+                        any_escapable(&bytes),
+                        needs_escape(b),
+                        "{b:#x} at {at}/{len}"
+                    );
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn any_escapable_agrees_with_the_bytewise_test(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
+            prop_assert_eq!(any_escapable(&bytes), bytes.iter().any(|&b| needs_escape(b)));
+        }
+
         #[test]
         fn round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let mut escaped = Vec::new();

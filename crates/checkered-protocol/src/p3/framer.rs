@@ -4,9 +4,9 @@
 //! inside frames), so the framer resynchronises on the next start marker after junk, a
 //! truncated frame or a corrupt one, and never loses the next good frame.
 
-use super::codec::{Frame, decode_unescaped};
+use super::codec::{Frame, HEADER_LEN, decode_unescaped};
 use super::error::{FrameError, FrameErrorKind};
-use super::escape::{EOR, SOR, has_raw_low, unescape_into};
+use super::escape::{EOR, SOR, any_escapable, has_raw_low, unescape_into};
 
 /// Default upper bound on one escaped frame; real frames are under 100 bytes.
 pub const DEFAULT_MAX_FRAME: usize = 4096;
@@ -47,6 +47,9 @@ pub struct Framer {
     junk: Option<(u64, u64)>,
     scratch: Vec<u8>,
     max_frame: usize,
+    /// Whether escape-free frames are decoded in place ([`clean_frame`]); off only in
+    /// the tests that hold both paths to the same results.
+    clean_path: bool,
 }
 
 impl Default for Framer {
@@ -70,6 +73,7 @@ impl Framer {
             junk: None,
             scratch: Vec::with_capacity(128),
             max_frame: max_frame.max(16),
+            clean_path: true,
         }
     }
 
@@ -107,6 +111,21 @@ impl Framer {
             }
             let offset = self.position();
             let data = self.buf.get(self.start..).unwrap_or_default();
+            if let Some(frame) = clean_frame(data).filter(|_| self.clean_path) {
+                // Nothing to unescape: decode the frame where it lies in the buffer.
+                let wire_len = frame.len();
+                let result = decode_unescaped(frame);
+                self.start += wire_len;
+                return Some(
+                    result
+                        .map_err(|kind| FrameError { offset, kind })
+                        .map(|frame| Decoded {
+                            offset,
+                            wire_len,
+                            frame,
+                        }),
+                );
+            }
             let rest = data.get(1..).unwrap_or_default();
             let Some(end) = memchr::memchr2(SOR, EOR, rest).map(|i| i + 1) else {
                 if data.len() > self.max_frame {
@@ -190,6 +209,23 @@ impl Framer {
     }
 }
 
+/// The frame at the start of `data` if it needs no unescaping: its LENGTH field points at
+/// an end marker and no byte between the markers is in 0x8A..=0x8F (so there is no escape,
+/// no earlier marker, and the escaped length is the unescaped one). The general path would
+/// find the same end and decode the same bytes; this one skips the marker search and the
+/// copy. Anything else (escapes, a LENGTH that does not point at an end marker, a frame
+/// not fully received) is left to the general path.
+#[inline]
+fn clean_frame(data: &[u8]) -> Option<&[u8]> {
+    let len = usize::from(u16::from_le_bytes([*data.get(2)?, *data.get(3)?]));
+    if len <= HEADER_LEN {
+        return None;
+    }
+    let frame = data.get(..len)?;
+    let inner = frame.get(1..len - 1)?;
+    (frame.last() == Some(&EOR) && !any_escapable(inner)).then_some(frame)
+}
+
 /// Decodes a complete byte stream, in order, including the end-of-stream check.
 pub fn decode_all(bytes: &[u8]) -> Vec<Result<Decoded, FrameError>> {
     let mut framer = Framer::with_max_frame(DEFAULT_MAX_FRAME);
@@ -197,4 +233,71 @@ pub fn decode_all(bytes: &[u8]) -> Vec<Result<Decoded, FrameError>> {
     let mut out: Vec<_> = std::iter::from_fn(|| framer.next_frame()).collect();
     out.extend(framer.finish().map(Err));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn kart_frames() -> Vec<u8> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/p3/kart-decoder-2022-05-01.log"
+        );
+        let bytes = std::fs::read(path).unwrap_or_default();
+        bytes.get(79..).unwrap_or_default().to_vec()
+    }
+
+    fn run(mut framer: Framer, bytes: &[u8], chunk: usize) -> Vec<Result<Decoded, FrameError>> {
+        let mut out = Vec::new();
+        for piece in bytes.chunks(chunk.max(1)) {
+            framer.push(piece);
+            out.extend(std::iter::from_fn(|| framer.next_frame()));
+        }
+        out.extend(framer.finish().map(Err));
+        out
+    }
+
+    fn both_paths(bytes: &[u8], chunk: usize) {
+        let fast = run(Framer::new(), bytes, chunk);
+        let mut general = Framer::new();
+        general.clean_path = false;
+        assert_eq!(fast, run(general, bytes, chunk));
+    }
+
+    #[test]
+    fn the_kart_capture_decodes_the_same_on_both_paths() {
+        let bytes = kart_frames();
+        assert!(bytes.len() > 3000);
+        for chunk in [1, 7, 51, 1460, bytes.len()] {
+            both_paths(&bytes, chunk);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Damaged real streams: every flip, insertion or deletion (escape bytes, markers,
+        /// LENGTH fields pointing elsewhere, truncations) must give the same frames and
+        /// errors with and without the in-place path.
+        #[test]
+        fn damaged_streams_decode_the_same_on_both_paths(
+            edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 0..12),
+            chunk in 1usize..200,
+        ) {
+            let mut bytes = kart_frames();
+            bytes.truncate(600);
+            for (at, byte, kind) in edits {
+                let i = at.index(bytes.len() + 1);
+                match kind {
+                    0 if i < bytes.len() => bytes[i] = byte,
+                    1 => bytes.insert(i, [SOR, EOR, 0x8D, 0x8A, byte][usize::from(byte) % 5]),
+                    _ if i < bytes.len() => { bytes.remove(i); }
+                    _ => {}
+                }
+            }
+            both_paths(&bytes, chunk);
+        }
+    }
 }

@@ -12,6 +12,7 @@
 //! # Layout
 //! - [`framer`]: streaming splitter over arbitrary chunks, with resynchronisation.
 //! - [`codec`]: header, LENGTH and CRC checks, TLV body decoding, encoding.
+//! - `layout`: shortcuts for the PASSING and STATUS layouts real decoders send.
 //! - [`record`]: typed records (PASSING, STATUS, VERSION, RESEND, ERROR, GET_TIME, …).
 //! - [`command`]: the frames a relay sends to a decoder.
 //! - [`crc`], [`escape`]: the checksum and byte stuffing.
@@ -25,6 +26,7 @@ pub mod crc;
 pub mod error;
 pub mod escape;
 pub mod framer;
+mod layout;
 pub mod record;
 pub mod tor;
 pub mod value;

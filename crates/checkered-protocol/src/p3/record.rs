@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub trait Fields {
     /// Tags of the typed fields in canonical (encoding) order.
     const TAGS: &'static [u8];
+    /// Position of each tag in [`Fields::TAGS`] (`u8::MAX` for tags not in it), so the
+    /// decoder checks the canonical order without searching.
+    const INDEX: [u8; 256] = tag_index(Self::TAGS);
     /// Stores a TLV into its typed field; `false` if the tag is unknown, the width is
     /// wrong, or the field is already set (the caller keeps the TLV raw then).
     fn take(&mut self, tag: u8, value: &[u8]) -> bool;
@@ -22,6 +25,17 @@ pub trait Fields {
     fn unknown(&self) -> &[Tlv];
     /// Mutable access to the raw TLVs.
     fn unknown_mut(&mut self) -> &mut Vec<Tlv>;
+}
+
+/// The position of every tag in `tags`, as a table indexed by tag.
+pub const fn tag_index(tags: &[u8]) -> [u8; 256] {
+    let mut index = [u8::MAX; 256];
+    let mut i = 0;
+    while i < tags.len() && i < u8::MAX as usize {
+        index[tags[i] as usize] = i as u8;
+        i += 1;
+    }
+    index
 }
 
 fn put_tlv<T: TlvValue>(tag: u8, value: &T, out: &mut Vec<u8>) {
@@ -63,7 +77,9 @@ macro_rules! record {
             const TAGS: &'static [u8] =
                 &[$($tag,)* general::DECODER_ID, general::CONTROLLER_ID, general::REQUEST_ID];
 
+            #[inline]
             fn take(&mut self, tag: u8, value: &[u8]) -> bool {
+                #[inline(always)]
                 fn set<T: TlvValue>(slot: &mut Option<T>, value: &[u8]) -> bool {
                     if slot.is_some() { return false; }
                     *slot = T::read(value);

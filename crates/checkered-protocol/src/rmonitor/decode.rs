@@ -53,6 +53,10 @@ fn split_command(line: &[u8]) -> Result<(&[u8], Option<&[u8]>), RmonitorError> {
     let Some((b'$', body)) = line.split_first() else {
         return Err(RmonitorError::NotARecord);
     };
+    // Most records have a one-letter command (`$F,`, `$G,`, `$H,`, `$A,`, `$J,` …).
+    if let [command @ b'A'..=b'Z', b',', ..] = body {
+        return Ok((std::slice::from_ref(command), body.get(2..)));
+    }
     // Commands are a few bytes long: a plain loop beats a SIMD search here.
     let (command, fields) = match body.iter().position(|&b| b == b',') {
         Some(i) => (body.get(..i).unwrap_or_default(), body.get(i + 1..)),

@@ -112,6 +112,56 @@ impl LineFramer {
         self.buf.extend_from_slice(chunk);
     }
 
+    /// Feeds a chunk and hands every line it completes to `emit`, in order: exactly the
+    /// lines (and over-long-line errors) that [`LineFramer::push`] followed by draining
+    /// [`LineFramer::next_line`] gives, but the lines wholly inside the chunk are handed
+    /// out where they lie, without being copied; only the unterminated tail is buffered.
+    pub fn push_lines(&mut self, chunk: &[u8], mut emit: impl FnMut(Located<&[u8]>)) {
+        // Up to the first LF the chunk continues whatever is pending (a partial line, an
+        // over-long line being skipped): that part takes the buffered path.
+        let Some(first) = memchr::memchr(b'\n', chunk) else {
+            self.push(chunk);
+            while let Some(line) = self.next_line() {
+                emit(line);
+            }
+            return;
+        };
+        let (head, rest) = chunk.split_at(first + 1);
+        self.push(head);
+        while let Some(line) = self.next_line() {
+            emit(line);
+        }
+        // Nothing is pending now: `head` ended with a LF. Whole lines of the rest are
+        // handed out in place, with the same length check as `next_line`.
+        let base = self.base + self.start as u64;
+        let mut pos = 0;
+        for lf in memchr::memchr_iter(b'\n', rest) {
+            let line = rest.get(pos..lf).unwrap_or_default();
+            let offset = base + pos as u64;
+            emit(if line.len() > self.max_line_len {
+                self.too_long(Skip {
+                    offset,
+                    len: line.len() as u64,
+                })
+            } else {
+                Located {
+                    offset,
+                    result: Ok(trim_cr(line)),
+                }
+            });
+            pos = lf + 1;
+        }
+        // The unterminated tail is buffered as `push` would.
+        self.buf.clear();
+        self.start = 0;
+        self.scanned = 0;
+        self.base = base + pos as u64;
+        self.push(rest.get(pos..).unwrap_or_default());
+        while let Some(line) = self.next_line() {
+            emit(line);
+        }
+    }
+
     /// Marks the end of the stream: [`LineFramer::next_line`] then also returns the
     /// trailing bytes that have no line terminator (or the over-long line being skipped).
     pub fn finish(&mut self) {
@@ -247,6 +297,32 @@ impl Decoder {
     pub fn finish(&mut self) {
         self.framer.finish();
     }
+
+    /// Feeds a chunk and hands every record it completes to `emit`: the same records, in
+    /// the same order, as [`Decoder::push`] followed by iterating, but lines wholly inside
+    /// the chunk are decoded where they lie instead of being copied into the buffer first
+    /// (see [`LineFramer::push_lines`]). Mixing both ways of feeding is fine.
+    ///
+    /// ```
+    /// use checkered_protocol::rmonitor::{Decoder, Record};
+    /// let mut dec = Decoder::default();
+    /// let mut records = Vec::new();
+    /// dec.push_with(b"$C,1,\"GT\"\r\n$B,95,\"Test R", |r| records.push(r));
+    /// dec.push_with(b"ace\"\r\n", |r| records.push(r));
+    /// assert_eq!(records.len(), 2);
+    /// assert_eq!(records[1].offset, 11);
+    /// assert!(matches!(&records[1].result, Ok(r) if r.is_session_end()));
+    /// ```
+    pub fn push_with(&mut self, chunk: &[u8], mut emit: impl FnMut(Located<Record>)) {
+        self.framer.push_lines(chunk, |Located { offset, result }| {
+            let result = match result {
+                Ok(line) if line.iter().all(|&b| is_space(b)) => return,
+                Ok(line) => decode_line(line),
+                Err(e) => Err(e),
+            };
+            emit(Located { offset, result });
+        });
+    }
 }
 
 impl Iterator for Decoder {
@@ -325,6 +401,67 @@ mod tests {
             got[2],
             (9, Err(RmonitorError::LineTooLong { len: 6, max: 3 }))
         );
+    }
+
+    /// Feeds `chunks` to two decoders, one through `push` and iteration, one through
+    /// `push_with`, and checks they give the same records in the same order.
+    fn both_ways(max: usize, chunks: &[&[u8]]) -> Vec<Located<Record>> {
+        let (mut iterated, mut called) = (Decoder::new(max), Decoder::new(max));
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for chunk in chunks {
+            iterated.push(chunk);
+            a.extend(iterated.by_ref());
+            called.push_with(chunk, |r| b.push(r));
+            assert_eq!(a, b, "after a chunk of {}", chunk.len());
+        }
+        iterated.finish();
+        called.finish();
+        a.extend(iterated);
+        b.extend(called);
+        assert_eq!(a, b);
+        a
+    }
+
+    #[test]
+    fn push_with_matches_push_on_a_real_capture() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/rmonitor/orbits-mock-session.txt"
+        );
+        let bytes = std::fs::read(path).unwrap_or_default();
+        for size in [1, 2, 7, 46, 100, 4096, bytes.len()] {
+            let chunks: Vec<&[u8]> = bytes.chunks(size).collect();
+            assert_eq!(both_ways(DEFAULT_MAX_LINE_LEN, &chunks).len(), 584);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+
+        /// Lines of every kind (records, blanks, CRs, over-long ones, an unterminated
+        /// tail), cut anywhere, with a small line limit.
+        #[test]
+        fn push_with_matches_push(
+            pieces in proptest::collection::vec(0usize..9, 0..40),
+            cuts in proptest::collection::vec(0usize..300, 0..8),
+            max in 0usize..40,
+        ) {
+            const PIECES: [&[u8]; 9] = [
+                b"$F,9999,\"00:00:00\",\"07:59:36\",\"00:59:59\",\"Green \"",
+                b"$C,1,\"GT\"", b"\r\n", b"\n", b"\r", b"  ", b"junk",
+                b"$G,4,\"7\",,\"00:00:03.863\"", b"$B,95,\"Test Race\"",
+            ];
+            let stream: Vec<u8> = pieces.iter().flat_map(|&i| PIECES[i].iter().copied()).collect();
+            let mut cuts: Vec<usize> = cuts.into_iter().filter(|&c| c <= stream.len()).collect();
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut at = 0;
+            for cut in cuts.into_iter().chain([stream.len()]) {
+                chunks.push(&stream[at..cut]);
+                at = cut;
+            }
+            both_ways(max, &chunks);
+        }
     }
 
     #[test]

@@ -10,19 +10,30 @@ pub struct Summary {
     pub messages: u64,
     /// Messages per type name.
     pub types: BTreeMap<String, u64>,
+    /// Messages per feed (protocol), for RedMist logs, whose batches may mix protocols;
+    /// empty, and left out of the JSON, otherwise.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub feeds: BTreeMap<String, u64>,
     /// Problems reported (bad frames, junk, undecodable lines).
     pub errors: u64,
 }
 
+fn bump(map: &mut BTreeMap<String, u64>, key: &str) {
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_owned(), 1);
+        }
+    }
+}
+
 impl Summary {
-    /// Counts one decoded message of type `kind`.
-    pub fn message(&mut self, kind: &str) {
+    /// Counts one decoded message of type `kind`, from `feed` if the input names one.
+    pub fn message(&mut self, kind: &str, feed: Option<&str>) {
         self.messages += 1;
-        match self.types.get_mut(kind) {
-            Some(n) => *n += 1,
-            None => {
-                self.types.insert(kind.to_owned(), 1);
-            }
+        bump(&mut self.types, kind);
+        if let Some(feed) = feed {
+            bump(&mut self.feeds, feed);
         }
     }
 
