@@ -2,6 +2,7 @@
 //! fed by its simulated equipment through real relays (P3 decoders and an RMonitor results
 //! feed), the board, and live scoring.
 
+use crate::helpers::Reaped;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -9,13 +10,16 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn the_demo_serves_three_live_tracks() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_checkered"))
-        .args(["demo", "--listen", "127.0.0.1:0", "--speed", "40"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn checkered demo");
+    let mut child = Reaped(
+        Command::new(env!("CARGO_BIN_EXE_checkered"))
+            .args(["demo", "--listen", "127.0.0.1:0", "--speed", "40"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn checkered demo"),
+    );
+    let child = &mut child.0;
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     stdout.read_line(&mut line).expect("first line");

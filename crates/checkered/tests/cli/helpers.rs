@@ -106,3 +106,14 @@ impl Live {
         (status, rest, json_lines(&stderr))
     }
 }
+
+/// A child process killed and reaped when the test ends however it ends, so a failed
+/// assertion never leaves a long-running command (demo, simulator) behind.
+pub struct Reaped(pub std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -12,14 +12,17 @@ use std::time::{Duration, Instant};
 #[test]
 fn listen_on_port_zero_prints_the_real_address_and_serves_a_decoder() {
     // Arrange
-    let mut child = Command::new(env!("CARGO_BIN_EXE_checkered"))
-        .args(["simulate", "--protocol", "p3", "--listen", "127.0.0.1:0"])
-        .args(["--cars", "6", "--speed", "1000", "--seed", "3"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn checkered simulate");
+    let mut reaped = crate::helpers::Reaped(
+        Command::new(env!("CARGO_BIN_EXE_checkered"))
+            .args(["simulate", "--protocol", "p3", "--listen", "127.0.0.1:0"])
+            .args(["--cars", "6", "--speed", "1000", "--seed", "3"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn checkered simulate"),
+    );
+    let child = &mut reaped.0;
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut line)
