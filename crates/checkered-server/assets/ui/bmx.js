@@ -1,0 +1,1 @@
+export async function bmxPage(root) { root.textContent = 'coming'; }

@@ -1,0 +1,1 @@
+export async function controlPage(root) { root.textContent = 'coming'; }

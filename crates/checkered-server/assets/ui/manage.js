@@ -1,0 +1,1 @@
+export async function managePage(root) { root.textContent = 'coming'; }
