@@ -163,7 +163,10 @@ export class BoardModel {
       case "car_finished": { const c = this.car(n); c.status = "finished"; c.finished = true; c.position = k.position; if (k.total_time_us != null) c.total = k.total_time_us; break; }
       case "probable_missed_passing": this.note(ts, `#${n}: lap ${k.lap.lap} looks like a missed passing`, "warn"); break;
       case "gate_drop": if (s) { s.started_us = ts; s.el0 = 0; s.at_us = ts; } this.note(ts, "Gate drop"); break;
-      case "moto_finish_order": if (s) s.motoOrder = k; break;
+      case "moto_finish_order":
+        if (s) s.motoOrder = k;
+        for (const r of k.riders || []) if (r.gate != null) this.car(String(r.number)).gate = r.gate;
+        break;
       case "feed_reset": this.note(ts, "Scoreboard feed reset"); break;
       default: break;
     }
