@@ -7,9 +7,10 @@
 //! `/manage` (event management) and `/embed/tracks/{track}` (the iframe widget). The shell's
 //! script reads the path and renders the page.
 //!
-//! Assets are compiled into the binary (`include_str!`), served with their content type, a
-//! strong `ETag` (a hash of their bytes) and `Cache-Control: no-cache`, so browsers
-//! revalidate cheaply (`304 Not Modified`) and never run a stale script after an upgrade.
+//! Assets are compiled into the binary (`include_str!`), served with their content type, an
+//! `ETag` (a hash of their bytes; weak, because the same bytes also go out gzipped) and
+//! `Cache-Control: no-cache`, so browsers revalidate cheaply (`304 Not Modified`) and never
+//! run a stale script after an upgrade. Responses are gzipped when the browser accepts it.
 
 use crate::state::AppState;
 use axum::Router;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .route("/tracks/{track}/sessions/{session}", get(shell))
         .route("/embed/tracks/{track}", get(shell))
         .route("/ui/{file}", get(file))
+        .layer(tower_http::compression::CompressionLayer::new())
 }
 
 /// The total size of the embedded UI in bytes (HTML, CSS and JS), for the docs' figures.
@@ -92,7 +94,7 @@ fn etag(index: usize) -> &'static str {
                 let hash = a.body.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
                     (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
                 });
-                format!("\"{hash:016x}\"")
+                format!("W/\"{hash:016x}\"")
             })
             .collect()
     });
