@@ -26,7 +26,7 @@ export class BoardModel {
     if (this.seq > 0 && item.seq !== this.seq + 1) this.gaps++;
     this.event(item.payload, item.seq);
     this.recent.push(item);
-    if (this.recent.length > RECENT) this.recent.splice(0, this.recent.length - RECENT);
+    if (this.recent.length > 2 * RECENT) this.recent.splice(0, this.recent.length - RECENT); // amortised: one cut per RECENT events
     if (this.pendingKey && this.seq >= this.pendingKey.seq) {
       const k = this.pendingKey; this.pendingKey = null;
       if (this.seq === k.seq) this.load(k.standings, k.seq);

@@ -9,6 +9,7 @@
 #[allow(dead_code)]
 mod helpers;
 
+mod bench;
 mod board;
 mod control;
 mod manage;

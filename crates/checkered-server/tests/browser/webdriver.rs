@@ -172,6 +172,11 @@ impl Browser {
             .await
     }
 
+    /// How long a script (and the promise it returns) may run.
+    pub async fn script_timeout(&self, ms: u64) {
+        self.post("/timeouts", json!({"script": ms})).await;
+    }
+
     /// Polls `script` until it returns something truthy; returns it.
     pub async fn wait_for(&self, what: &str, script: &str) -> Value {
         let deadline = tokio::time::Instant::now() + PATIENCE;
