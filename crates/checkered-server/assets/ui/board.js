@@ -130,6 +130,9 @@ export async function boardPage(root, trackId, opts = {}) {
   const pauseBtn = h("button", { id: "pause", type: "button", title: "Pause or resume (p)" }, "Pause");
   const liveBtn = h("button", { id: "golive", type: "button", title: "Back to live (l)" }, "Live");
   const held = h("span.dim", { id: "held" });
+  const scrub = h("input", { id: "scrub", type: "range", min: 0, max: 0, step: 1, value: 0, "aria-label": "Replay: position in the session (derived seq)" });
+  const speedSel = h("select", { id: "replay-speed", "aria-label": "Replay speed" }, [1, 2, 5, 10, 20].map(x => h("option", { value: x, text: `${x}×` })));
+  const scrubAt = h("span.dim", { id: "scrub-at" });
   const chartBox = h("div", { id: "chart" }), carBox = h("div", { id: "car-laps" });
   let trackName = trackId;
   api(trackPath(trackId)).then(t => { trackName = t.name || trackId; title.textContent = trackName; document.title = `${trackName} — Checkered`; }).catch(() => {});
@@ -148,6 +151,9 @@ export async function boardPage(root, trackId, opts = {}) {
         h("label", {}, "Class", classSel),
         h("label", { title: "Broadcast delay: every update is shown this many seconds after it arrives" }, "Delay (s)", delayIn),
         pauseBtn, liveBtn, held),
+      h("div.bar", { role: "group", "aria-label": "Replay" },
+        h("label", { title: "Scrub back through the session: the board is rebuilt from the log at that point, paused; Resume plays on from there" }, "Replay", scrub),
+        speedSel, scrubAt),
       h("div.grid2", {},
         h("div.scroll.panel", {}, table),
         h("aside.panel", {}, h("h2", { text: "Race control" }), messages)),
@@ -177,11 +183,16 @@ export async function boardPage(root, trackId, opts = {}) {
       msgVersion = model.messages.length + ":" + (model.messages[0] && model.messages[0].ts);
       messages.replaceChildren(...model.messages.slice(0, 30).map(m => h("li", { class: m.level === "warn" ? "err" : "" }, h("time", {}, wallTime(m.ts)), m.text)));
     }
-    const ht = line.paused ? `paused · ${line.held} held` : line.delay ? `${line.held} held` : "";
+    const ht = line.paused ? `paused · ${line.held} held` : line.delay || line.replay ? `${line.held} held` : "";
     if (held.textContent !== ht) held.textContent = ht;
     pauseBtn.textContent = line.paused ? "Resume" : "Pause";
     if (delayIn !== document.activeElement && Number(delayIn.value) !== Math.round(line.delay)) delayIn.value = Math.round(line.delay);
     document.body.dataset.seq = model.seq;
+    if (sessionFirst && document.activeElement !== scrub) {
+      scrub.min = sessionFirst; scrub.max = Math.max(sessionFirst, feed.lastSeq); scrub.value = model.seq;
+    }
+    const at = line.replay ? `replay at seq ${model.seq} · ${wallTime(model.lastTs)}` : "";
+    if (scrubAt.textContent !== at) scrubAt.textContent = at;
     // The chart is a whole SVG: redrawn at most once a second, never per update.
     if (chartDirty && !opts.embed && performance.now() - chartAt > 1000) {
       chartDirty = false; chartAt = performance.now();
@@ -216,7 +227,7 @@ export async function boardPage(root, trackId, opts = {}) {
     keyBusy = true; lastKey = performance.now();
     try {
       const r = await api(`${trackPath(trackId)}/standings`);
-      line.push({ kind: "keyframe", seq: r.standings.seq, standings: r.standings });
+      line.push({ kind: "keyframe", seq: r.standings.seq, ts_us: r.standings.now_us, standings: r.standings });
     } catch { /* the next one will do */ } finally { keyBusy = false; }
   }
   const KEY_TYPES = new Set(["session_started", "session_green", "session_reset", "session_ended", "classification", "flag_changed"]);
@@ -230,8 +241,39 @@ export async function boardPage(root, trackId, opts = {}) {
       if (frame.kind === "event" && (KEY_TYPES.has(type) || performance.now() - lastKey > 5000)) setTimeout(keyframe, 300);
     },
   });
+  // Scrubbing: the session's first seq bounds the slider; a seek rebuilds the board from
+  // the log up to the chosen seq and re-reads the stream from there, paused.
+  let sessionFirst = 0;
+  async function sessionRange(id) {
+    try { sessionFirst = (await api(`${trackPath(trackId)}/sessions/${id}`)).first_seq; }
+    catch { setTimeout(() => { if (model.session && model.session.id === id) sessionRange(id); }, 3000); }
+  }
+  async function seekTo(x) {
+    if (!sessionFirst) return;
+    x = Math.max(sessionFirst, Math.min(x, feed.lastSeq));
+    line.seek(0);
+    model.reset(sessionFirst - 1);
+    history = [];
+    let after = sessionFirst - 1;
+    try {
+      while (after < x) {
+        const r = await api(`${trackPath(trackId)}/events/log?after=${after}&limit=${Math.min(5000, x - after)}`);
+        if (!r.events.length) break;
+        for (const e of r.events) if (e.seq <= x) model.apply({ kind: "event", channel: "race", seq: e.seq, ts_us: e.ts_us, payload: e });
+        after = r.events[r.events.length - 1].seq;
+      }
+    } catch (e) { model.note(model.lastTs, `Replay failed: ${e.message}`, "warn"); }
+    line.seek(model.lastTs ?? 0, Number(speedSel.value));
+    feed.resumeFrom(model.seq);
+    dc.applied(); chartDirty = true; chartAt = 0; schedule();
+  }
+  scrub.onchange = () => seekTo(Number(scrub.value));
+  speedSel.onchange = () => line.setSpeed(Number(speedSel.value));
   model.onSession = s => {
     history = [];
+    sessionFirst = 0;
+    sessionRange(s.id);
+    if (line.replay) return;
     api(`${trackPath(trackId)}/sessions/${s.id}/laps?limit=5000`).then(r => { history = r.laps.filter(l => !model.laps.some(m => m.number === l.number && m.lap === l.lap)); chartDirty = true; schedule(); }).catch(() => {});
   };
   feed.start();
@@ -247,7 +289,7 @@ export async function boardPage(root, trackId, opts = {}) {
     else if (e.key === "c") classSel.focus();
     else if (e.key === "+" || e.key === "-") { line.setDelay(Math.max(0, line.delay + (e.key === "+" ? 5 : -5))); schedule(); }
   });
-  window.checkered = { model, feed, line, stats, keyframe };
+  window.checkered = { model, feed, line, stats, keyframe, seekTo };
   schedule();
 }
 

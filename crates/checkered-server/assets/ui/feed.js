@@ -6,7 +6,8 @@
 //
 // DelayLine holds every item (frames and REST keyframes) with its arrival time and hands
 // it on `delay` ms later, in arrival order; pausing stops the hand-over (items keep
-// arriving) and resuming adds the paused time to the delay, like a recorder.
+// arriving) and resuming adds the paused time to the delay, like a recorder. After a seek
+// (scrubbing back through the session) it plays items by their own data time instead.
 
 const STALE_MS = 15000;
 
@@ -53,6 +54,18 @@ export class LiveFeed {
     };
   }
 
+  /** Re-reads the stream from `seq + 1` (the server replays it from its log), dropping
+   *  the current link without delivering anything more from it. */
+  resumeFrom(seq) {
+    this.lastSeq = seq;
+    clearTimeout(this.timer);
+    const old = this.socket;
+    this.socket = null;
+    if (old) { old.onmessage = null; old.onclose = null; old.close(); }
+    this.attempt = 0;
+    this.start();
+  }
+
   /** Drops the link as a network failure would (the feed reconnects by itself). */
   drop() { if (this.socket) this.socket.close(); }
 
@@ -71,14 +84,17 @@ export class DelayLine {
     this.timer = setInterval(() => this.flush(), 100);
   }
 
-  push(item) { this.items.push({ at: performance.now(), item }); if (this.delayMs === 0 && this.pausedAt == null) this.flush(); }
+  push(item) { this.items.push({ at: performance.now(), item }); if (this.delayMs === 0 && this.pausedAt == null && !this.replay) this.flush(); }
 
-  /** Hands on everything that is due. */
+  /** Hands on everything that is due: by arrival time plus the delay, or in replay by the
+   *  data time of each item against the replay clock. */
   flush() {
     if (this.pausedAt != null || !this.items.length) return;
     const due = performance.now() - this.delayMs;
+    const clock = this.replay ? this.replayClock() : 0;
     let n = 0;
-    while (n < this.items.length && this.items[n].at <= due) n++;
+    if (this.replay) while (n < this.items.length && !(itemTs(this.items[n].item) > clock)) n++;
+    else while (n < this.items.length && this.items[n].at <= due) n++;
     if (!n) return;
     const out = this.items.splice(0, n);
     for (const x of out) this.deliver(x.item);
@@ -90,11 +106,29 @@ export class DelayLine {
   pause() { if (this.pausedAt == null) this.pausedAt = performance.now(); }
   resume() {
     if (this.pausedAt == null) return;
-    this.delayMs += performance.now() - this.pausedAt;
+    const paused = performance.now() - this.pausedAt;
+    if (this.replay) this.replay.wall += paused; else this.delayMs += paused;
     this.pausedAt = null;
     this.flush();
   }
-  /** Back to live: no delay, everything held is applied now. */
-  live() { this.pausedAt = null; this.delayMs = 0; this.flush(); }
+  /** Back to live: no delay, no replay, everything held is applied now. */
+  live() { this.pausedAt = null; this.delayMs = 0; this.replay = null; this.flush(); }
+
+  /** Replay mode, paused at data time `ts` (µs): once resumed, items come out when their
+   *  own data time is reached, at `speed` × real time. Whatever is held is dropped. */
+  seek(ts, speed = 1) {
+    this.items = [];
+    this.replay = { ts, wall: performance.now(), speed };
+    this.pausedAt = performance.now();
+  }
+  setSpeed(speed) { if (this.replay) { this.replay.ts = this.replayClock(); this.replay.wall = this.pausedAt ?? performance.now(); this.replay.speed = speed; } }
+  replayClock() {
+    const r = this.replay;
+    const now = this.pausedAt ?? performance.now();
+    return r.ts + (now - r.wall) * 1000 * r.speed;
+  }
   get held() { return this.items.length; }
 }
+
+/** The data time of a frame or keyframe, µs (undefined: due at once). */
+const itemTs = item => item.ts_us ?? (item.payload && item.payload.ts_us);

@@ -14,6 +14,12 @@ export class BoardModel {
     this.recent = []; this.version = 0; this.lastTs = null; this.onSession = null;
   }
 
+  /** Forgets the board (keeping the entries), ready to re-read the log from `seq + 1`. */
+  reset(seq) {
+    Object.assign(this, { seq, session: null, cars: new Map(), messages: [], laps: [], recent: [], pendingKey: null, lastTs: null });
+    this.version++;
+  }
+
   /** Entries (number → name, class) from GET …/competitors. */
   setCompetitors(list) { for (const c of list || []) this.entries.set(String(c.number), { name: c.name, class: c.class }); }
 
@@ -68,6 +74,8 @@ export class BoardModel {
       });
     }
     if (this.session) this.session.leaderLaps0 = this.leaderLaps();
+    // A board opened mid-session lists the flags shown so far.
+    if (s && !this.messages.length) for (const f of s.flags || []) this.note(f.from_us, `Flag: ${String(f.flag).replace(/_/g, " ")}`);
     if (st && st.now_us) this.lastTs = st.now_us;
     if (this.session && this.session.id !== previous && this.onSession) this.onSession(this.session);
     this.version++;

@@ -32,6 +32,7 @@ async fn the_board_follows_the_engine_and_resumes_without_gaps_after_a_restart()
     // Assert: the order, the flag and the applied seq follow the engine; the overall best
     // lap is highlighted on the car that holds it.
     let order = board_matches_engine(&browser, &server, "club").await;
+    let mid = number(&browser, "return window.checkered.model.seq").await;
     let standings = server.wait_idle("club").await;
     let fastest = standings["standings"]["session"]["fastest_lap"]["number"].clone();
     assert!(
@@ -99,6 +100,27 @@ async fn the_board_follows_the_engine_and_resumes_without_gaps_after_a_restart()
         number(&browser, "return window.checkered.model.gaps").await,
         0
     );
+
+    // Scrubbing back to the middle of the race rebuilds the board from the log as it was
+    // then, paused; Live brings it back to the engine's board.
+    browser
+        .wait_for(
+            "the replay slider",
+            "return Number(document.getElementById('scrub').min) > 0",
+        )
+        .await;
+    browser
+        .js(&format!("const s = document.getElementById('scrub'); s.value = {mid}; s.dispatchEvent(new Event('change'));"))
+        .await;
+    let script = format!(
+        "return document.body.dataset.seq === '{mid}' && window.checkered.line.paused && JSON.stringify({ROW_ORDER}) === {:?}",
+        serde_json::to_string(&order).expect("json")
+    );
+    browser
+        .wait_for(&format!("the board as it was at seq {mid}"), &script)
+        .await;
+    browser.click("#golive").await;
+    board_matches_engine(&browser, &server, "club").await;
     browser.close().await;
     server.stop().await;
     drop(dir);
