@@ -13,7 +13,7 @@ import { lapChart, lapTimes } from "./chart.js";
 const COLUMNS = [
   ["mv", "", "mv", "Position change"], ["pos", "Pos", "", "Position"], ["no", "No", "no", "Number"],
   ["name", "Name", "l name", "Name"], ["class", "Class", "l hide-sm", "Class"], ["cpos", "Cls", "hide-sm", "Class position"],
-  ["laps", "Laps", "", "Laps"], ["last", "Last", "", "Last lap"], ["best", "Best", "hide-sm", "Best lap"],
+  ["laps", "Laps", "", "Laps"], ["last", "Last", "hide-xs", "Last lap"], ["best", "Best", "hide-sm", "Best lap"],
   ["gap", "Gap", "", "Gap to the leader"], ["int", "Int", "hide-sm", "Interval to the car ahead"],
   ["pit", "Pit", "hide-sm", "Pit stops"], ["st", "Status", "l", "Status"],
 ];
@@ -53,7 +53,7 @@ export function boardTable(table, model, opts = {}) {
       const values = {
         mv: [mark > 0 ? `▲${mark}` : mark < 0 ? `▼${-mark}` : "", mark > 0 ? "mv up" : mark < 0 ? "mv down" : "mv"],
         pos: [c.position], no: [c.number], name: [c.name], class: [c.class || ""], cpos: [c.class ? c.class_position : ""],
-        laps: [c.laps], last: [time(c.last_lap && c.last_lap.time_us), lastOb ? "ob" : pb ? "pb" : ""],
+        laps: [c.laps], last: [time(c.last_lap && c.last_lap.time_us), lastOb ? "ob hide-xs" : pb ? "pb hide-xs" : "hide-xs"],
         best: [time(c.best_lap && c.best_lap.time_us), ob ? "ob hide-sm" : "hide-sm"],
         gap: [gap(c.gap)], int: [gap(c.interval)], pit: [c.pit_stops || ""], st: [statusName(c.status), "l"],
       };
@@ -135,7 +135,8 @@ export async function boardPage(root, trackId, opts = {}) {
   const scrubAt = h("span.dim", { id: "scrub-at" });
   const chartBox = h("div", { id: "chart" }), carBox = h("div", { id: "car-laps" });
   let trackName = trackId;
-  api(trackPath(trackId)).then(t => { trackName = t.name || trackId; title.textContent = trackName; document.title = `${trackName} — Checkered`; }).catch(() => {});
+  api(trackPath(trackId)).then(t => { trackName = t.name || trackId; title.textContent = trackName; document.title = `${trackName} — Checkered`; })
+    .catch(e => { if (e.status === 404) { feed.stop(); root.replaceChildren(h("p.err", { role: "alert" }, e.message), h("p", {}, h("a", { href: "/" }, "All tracks"))); } });
   const title = h("h1", {}, trackName);
   api(`${trackPath(trackId)}/competitors`).then(r => model.setCompetitors(r.competitors)).catch(() => {});
 

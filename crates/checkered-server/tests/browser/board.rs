@@ -121,6 +121,29 @@ async fn the_board_follows_the_engine_and_resumes_without_gaps_after_a_restart()
         .await;
     browser.click("#golive").await;
     board_matches_engine(&browser, &server, "club").await;
+
+    // On a phone, in the dark theme: the same board, the least needed columns hidden.
+    browser
+        .js("localStorage.setItem('checkered.theme', 'dark')")
+        .await;
+    browser.resize(390, 844).await;
+    browser.goto(&format!("{}/tracks/club", server.base)).await;
+    board_matches_engine(&browser, &server, "club").await;
+    assert_eq!(
+        browser
+            .js("return document.documentElement.dataset.theme")
+            .await,
+        json!("dark")
+    );
+    assert_eq!(
+        browser
+            .js("return getComputedStyle(document.querySelector('table.board thead th.hide-sm')).display")
+            .await,
+        json!("none")
+    );
+    browser
+        .screenshot(&screenshot_path("board-phone-dark.png"))
+        .await;
     browser.close().await;
     server.stop().await;
     drop(dir);

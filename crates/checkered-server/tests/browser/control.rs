@@ -81,6 +81,27 @@ async fn delay_and_pause_hold_updates_back_and_a_console_flag_reaches_another_vi
     console
         .goto(&format!("{}/tracks/club/control", server.base))
         .await;
+    // Signing in shows the server's own problem detail when it refuses.
+    console
+        .type_into("#login-email", "official@example.org")
+        .await;
+    console.type_into("#login-password", "wrong").await;
+    console.click("#login button[type=submit]").await;
+    let (status, _, problem) = server
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "official@example.org", "password": "wrong"}),
+        )
+        .await;
+    assert!(status >= 400, "a wrong login is refused");
+    let detail = problem["detail"]
+        .as_str()
+        .expect("problem detail")
+        .to_owned();
+    let shown = console
+        .wait_for("the login error", "const s = document.getElementById('login-state'); return s.className === 'err' && s.textContent")
+        .await;
+    assert_eq!(shown, json!(detail));
     console.click("#flag-yellow").await;
     engine_flag_becomes(&server, "yellow").await;
     received_all(&viewer, &server).await;

@@ -166,6 +166,12 @@ impl Browser {
         self.post("/url", json!({"url": url})).await;
     }
 
+    /// Resizes the window (a phone, a big screen).
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.post("/window/rect", json!({"width": width, "height": height}))
+            .await;
+    }
+
     /// Runs a script (its `return` value comes back).
     pub async fn js(&self, script: &str) -> Value {
         self.post("/execute/sync", json!({"script": script, "args": []}))
