@@ -20,8 +20,30 @@ export async function bmxPage(root, trackId) {
     history.replaceState(null, "", `?${params}`); big();
     if (params.get("big") === "1" && document.documentElement.requestFullscreen) document.documentElement.requestFullscreen().catch(() => {});
   } }, "Big screen");
+  const sheet = h("div.scroll", { id: "moto-sheet" });
   root.replaceChildren(h("div.bmx", {}, h("div.bar.bmx-tools", {}, toggle, h("span.dim", { text: "Press f for big screen" })), title, state,
-    h("div.grid2", {}, h("section.panel", {}, h("h2", { text: "Finish" }), finish), h("section.panel", {}, h("h2", { text: "Gate" }), lanes))));
+    h("div.grid2", {}, h("section.panel", {}, h("h2", { text: "Finish" }), finish), h("section.panel", {}, h("h2", { text: "Gate" }), lanes)),
+    h("section.panel.bmx-tools", {}, h("h2", { text: "Moto sheet" }), sheet)));
+
+  // The moto sheet: the latest motos, each rider in its lane with the place it finished.
+  let sheetBusy = false;
+  async function drawSheet() {
+    if (sheetBusy) return;
+    sheetBusy = true;
+    try {
+      const motos = (await api(`${trackPath(trackId)}/sessions`)).sessions.filter(x => x.kind === "moto").slice(-8).reverse();
+      const boards = await Promise.all(motos.map(m => api(`${trackPath(trackId)}/sessions/${m.id}/standings`).then(r => r.standings || r).catch(() => null)));
+      const lanesOf = boards.map(b => new Map(((b && b.competitors) || []).filter(c => c.gate != null).map(c => [c.gate, c])));
+      const width = Math.max(8, ...lanesOf.map(l => Math.max(0, ...l.keys())));
+      const gates = Array.from({ length: width }, (_, i) => i + 1);
+      sheet.replaceChildren(h("table.plain", { "aria-label": "Moto sheet" },
+        h("thead", {}, h("tr", {}, h("th", { text: "Moto" }), gates.map(g => h("th", { text: `Gate ${g}` })))),
+        h("tbody", {}, motos.map((m, i) => h("tr", { "data-session": m.id },
+          h("th", { scope: "row" }, h("a", { href: `/tracks/${encodeURIComponent(trackId)}/sessions/${m.id}` }, m.name), m.open ? " (live)" : ""),
+          gates.map(g => { const c = lanesOf[i].get(g); return h("td", {}, c ? `#${c.number}${c.status === "finished" ? ` · P${c.position}` : c.status !== "running" ? ` · ${c.status.toUpperCase()}` : ""}` : ""); }))))));
+    } catch { /* next event redraws */ } finally { sheetBusy = false; }
+  }
+  drawSheet();
   document.addEventListener("keydown", e => { if (e.key === "f" && !e.target.matches("input, select, textarea")) toggle.click(); });
 
   let drawn = "";
@@ -56,7 +78,10 @@ export async function bmxPage(root, trackId) {
   }
   const KEYS = new Set(["session_started", "gate_drop", "moto_finish_order", "session_ended", "entry_updated"]);
   const feed = new LiveFeed(trackId, {
-    onFrame: f => { model.apply(f); schedule(); if (f.kind === "event" && KEYS.has(f.payload?.kind?.type)) setTimeout(keyframe, 200); },
+    onFrame: f => {
+      model.apply(f); schedule();
+      if (f.kind === "event" && KEYS.has(f.payload?.kind?.type)) { setTimeout(keyframe, 200); setTimeout(drawSheet, 300); }
+    },
     onState: s => { const c = document.getElementById("conn"); if (c) { c.dataset.state = s; c.textContent = s; } },
   });
   feed.start();

@@ -185,6 +185,13 @@ async fn csv_errors_per_row_bmx_display_embed_and_home() {
         gates,
         json!((1..=8).map(|g| format!("Gate {g}")).collect::<Vec<_>>())
     );
+    let winner = format!("#{} · P1", finishers[0]);
+    browser
+        .wait_for(
+            "the winner on the moto sheet",
+            &format!("return [...document.querySelectorAll('#moto-sheet td')].some(td => td.textContent === {winner:?})"),
+        )
+        .await;
     browser.screenshot(&screenshot_path("bmx.png")).await;
     browser
         .goto(&format!("{}/tracks/bmx/bmx?big=1", server.base))
