@@ -39,7 +39,7 @@ export function boardTable(table, model, opts = {}) {
       seen.add(c.number);
       let row = rows.get(c.number);
       if (!row) {
-        const tr = h("tr", { "data-number": c.number });
+        const tr = h("tr", { "data-number": c.number, tabindex: opts.focusable === false ? null : 0 });
         const cells = cols.map(col => tr.appendChild(h("td", { class: col[2] })));
         row = { tr, cells, text: cols.map(() => null), cls: cols.map(() => null), trc: null };
         rows.set(c.number, row);
@@ -161,11 +161,12 @@ export async function boardPage(root, trackId, opts = {}) {
       h("section.panel", {}, h("h2", { text: "Lap chart" }), chartBox, carBox),
     );
   }
-  const draw = boardTable(table, model, opts.embed ? { columns: ["pos", "no", "name", "laps", "last", "gap"] } : {});
+  const draw = boardTable(table, model, opts.embed ? { columns: ["pos", "no", "name", "laps", "last", "gap"], focusable: false } : {});
   const drawBanner = flagBanner(model, banner, () => dc.now(line.paused));
   let classes = "";
   let selectedCar = null;
   table.addEventListener("click", e => { const tr = e.target.closest("tr[data-number]"); if (tr) { selectedCar = tr.dataset.number; chartDirty = true; chartAt = 0; schedule(); } });
+  table.addEventListener("keydown", e => { if (e.key === "Enter" && e.target.matches("tr[data-number]")) e.target.click(); });
 
   function drawAll() {
     draw(classSel.value);

@@ -109,6 +109,7 @@ export async function controlPage(root, trackId) {
       h("aside", {}, banner, h("div.scroll.panel", {}, table))),
   );
   table.addEventListener("click", e => { const tr = e.target.closest("tr[data-number]"); if (tr) { car.value = tr.dataset.number; car.focus(); } });
+  table.addEventListener("keydown", e => { if (e.key === "Enter" && e.target.matches("tr[data-number]")) e.target.click(); });
 
   const draw = boardTable(table, model, { columns: ["pos", "no", "name", "laps", "last", "gap", "st"] });
   const drawBanner = flagBanner(model, banner, () => model.lastTs);

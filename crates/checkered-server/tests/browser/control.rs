@@ -67,10 +67,12 @@ async fn delay_and_pause_hold_updates_back_and_a_console_flag_reaches_another_vi
         viewer.js("return document.body.dataset.seq").await,
         json!(shown.to_string())
     );
-    let held = viewer
-        .js("return document.getElementById('held').textContent")
+    viewer
+        .wait_for(
+            "the held count",
+            "return /^[1-9][0-9]* held$/.test(document.getElementById('held').textContent)",
+        )
         .await;
-    assert!(held.as_str().is_some_and(|h| h.ends_with("held")), "{held}");
     // Back to live: everything held is applied.
     viewer.click("#golive").await;
     board_matches_engine(&viewer, &server, "club").await;
