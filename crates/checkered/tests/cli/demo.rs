@@ -119,17 +119,25 @@ fn the_demo_serves_three_live_tracks() {
         session.starts_with("Qualifying") || session.starts_with("Race"),
         "{board}"
     );
-    // The board page is served.
+    // The web UI is served.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let page = runtime
-        .block_on(async { reqwest::get(format!("{base}/")).await?.text().await })
-        .expect("board");
+    let (page, feed) = runtime
+        .block_on(async {
+            let page = reqwest::get(format!("{base}/")).await?.text().await?;
+            let feed = reqwest::get(format!("{base}/ui/feed.js"))
+                .await?
+                .text()
+                .await?;
+            Ok::<_, reqwest::Error>((page, feed))
+        })
+        .expect("web UI");
+    assert!(page.contains("/ui/app.js"), "the web UI is served");
     assert!(
-        page.contains("/ws/v1/live"),
-        "the board page follows the live socket"
+        feed.contains("/ws/v1/live"),
+        "the board follows the live socket"
     );
     // SIGTERM stops it cleanly: feeds stop, the server drains, the process exits 0.
     let status = Command::new("kill")
