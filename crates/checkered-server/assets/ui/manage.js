@@ -24,6 +24,10 @@ export async function managePage(root) {
   const file = h("input", { id: "csv-file", type: "file", accept: ".csv,text/csv", "aria-label": "CSV file" });
   const mode = h("select", { id: "csv-mode", "aria-label": "Import mode" }, h("option", { value: "merge", text: "merge" }), h("option", { value: "replace", text: "replace (remove entries not in the file)" }));
   const importResult = h("div", { id: "import-result" });
+  const scope = h("select", { id: "entries-scope", "aria-label": "Whose entry list" }, h("option", { value: "", text: "the track's entry list" }));
+  scope.onchange = () => { importResult.replaceChildren(); loadEntries(); };
+  // The entry list edited: the track's, or one event's (same routes under …/events/{event}).
+  const entriesPath = () => `${trackPath(t())}${scope.value ? `/events/${encodeURIComponent(scope.value)}` : ""}/entries`;
   const newId = field("new-track-id", "track id (slug)"), newName = field("new-track-name", "name");
   const newKind = h("select", { id: "new-track-kind", "aria-label": "Default session kind" }, KINDS.map(k => h("option", { value: k, text: k, selected: k === "race" })));
 
@@ -36,6 +40,7 @@ export async function managePage(root) {
     h("section.panel", {}, h("h2", { text: "Schedule" }), scheduleBox),
     h("section.panel", {}, h("h2", { text: "Entry list" }),
       h("p.dim", {}, "CSV with a header row: number (required), name, class, transponders (separated by ; or spaces), grid."),
+      h("div.bar", {}, h("label", {}, "Edit", scope)),
       csv, h("div.bar", {}, file, mode, h("button", { id: "csv-import", type: "button", onclick: importCsv }, "Import")),
       importResult, entriesBox),
   );
@@ -89,6 +94,9 @@ export async function managePage(root) {
       } }, name, starts, ends, h("button", { type: "submit" }, "Create event")),
     );
     if (!selectedEvent && events[0]) selectedEvent = events[0].id;
+    const keep = scope.value;
+    scope.replaceChildren(h("option", { value: "", text: "the track's entry list" }), ...events.map(ev => h("option", { value: ev.id, text: `${ev.name}'s entry list` })));
+    scope.value = events.some(ev => ev.id === keep) ? keep : "";
     await loadSchedule();
   }
 
@@ -116,7 +124,7 @@ export async function managePage(root) {
   }
 
   async function loadEntries() {
-    const { entries } = await api(`${trackPath(t())}/entries`).catch(e => (say(e.message, true), { entries: [] }));
+    const { entries } = await api(entriesPath()).catch(e => (say(e.message, true), { entries: [] }));
     entriesBox.replaceChildren(h("h2", { text: `${entries.length} entries` }),
       h("div.scroll", {}, h("table.plain", { id: "entries" }, h("thead", {}, h("tr", {}, ["No", "Name", "Class", "Transponders", "Grid"].map(x => h("th", { text: x })))),
         h("tbody", {}, entries.map(e => h("tr", { "data-number": e.number }, h("td", { text: e.number }), h("td", { text: e.name }), h("td", { text: e.class || "" }),
@@ -126,7 +134,7 @@ export async function managePage(root) {
   async function importCsv() {
     importResult.replaceChildren();
     try {
-      const r = await api(`${trackPath(t())}/entries/import?mode=${mode.value}`, { body: csv.value, type: "text/csv", method: "POST" });
+      const r = await api(`${entriesPath()}/import?mode=${mode.value}`, { body: csv.value, type: "text/csv", method: "POST" });
       importResult.replaceChildren(h("p.ok", { id: "import-ok" }, `Imported: ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.removed} removed.`));
       loadEntries();
     } catch (e) {

@@ -20,7 +20,7 @@ async fn the_board_follows_the_engine_and_resumes_without_gaps_after_a_restart()
     let (_, events) = race("club", 5);
     let third = events.len() / 3;
     server.ingest(&events[..third]).await;
-    let browser = driver.browser(1280, 900).await;
+    let browser = driver.browser(1280, 1500).await;
 
     // Act: open the board, then feed the second third while it is open.
     browser.goto(&format!("{}/tracks/club", server.base)).await;
@@ -61,6 +61,22 @@ async fn the_board_follows_the_engine_and_resumes_without_gaps_after_a_restart()
             .as_u64()
             .unwrap_or(0) as usize
     );
+    // The lap chart has a line per car; picking a car draws its lap times.
+    browser
+        .wait_for(
+            "the lap chart",
+            &format!(
+                "return document.querySelectorAll('#chart svg.chart path').length === {}",
+                order.len()
+            ),
+        )
+        .await;
+    browser
+        .click(&format!("tr[data-number=\"{}\"]", order[0]))
+        .await;
+    browser
+        .wait_for("the leader's lap times", &format!("return document.querySelector('#car-laps svg')?.getAttribute('aria-label') === 'Lap times of #{}'", order[0]))
+        .await;
     browser.screenshot(&screenshot_path("board.png")).await;
 
     // Act: the server goes away and comes back on the same port and data; the rest of the

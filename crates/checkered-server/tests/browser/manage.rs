@@ -157,6 +157,42 @@ async fn csv_errors_per_row_bmx_display_embed_and_home() {
         )
         .await;
 
+    // An event, created from the page, gets its own entry list.
+    browser.type_into("#event-name", "Spring cup").await;
+    browser.click("#events + form button[type=submit]").await;
+    let event = browser
+        .wait_for("the event in the entry-list choice", "const o = [...document.querySelectorAll('#entries-scope option')].find(o => o.textContent.startsWith('Spring cup')); return o && o.value")
+        .await;
+    let event = event.as_str().expect("event id").to_owned();
+    browser
+        .js(&format!("const s = document.getElementById('entries-scope'); s.value = {event:?}; s.dispatchEvent(new Event('change'));"))
+        .await;
+    browser
+        .type_into(
+            "#csv",
+            "number,name
+21,Event Rider
+",
+        )
+        .await;
+    browser.click("#csv-import").await;
+    browser
+        .wait_for(
+            "the event import",
+            "return document.getElementById('import-ok')?.textContent.includes('1 created')",
+        )
+        .await;
+    let (_, listed) = server
+        .get(&format!("/api/v1/tracks/bmx/events/{event}/entries"))
+        .await;
+    assert_eq!(listed["entries"][0]["number"], "21", "{listed}");
+    assert_eq!(
+        server.get("/api/v1/tracks/bmx/entries").await.1["entries"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
     // BMX: the gate, then the finish order as riders cross, as the engine has it.
     let events = moto();
     browser
@@ -221,6 +257,30 @@ async fn csv_errors_per_row_bmx_display_embed_and_home() {
             .await,
         json!(6)
     );
+
+    // The moto as an earlier session: its board from the REST reads.
+    let (_, session) = server
+        .get("/api/v1/tracks/bmx/sessions/latest/standings")
+        .await;
+    let id = session["standings"]["session"]["id"]
+        .as_u64()
+        .expect("session id");
+    let numbers: Vec<String> = session["standings"]["competitors"]
+        .as_array()
+        .expect("cars")
+        .iter()
+        .map(|c| c["number"].as_str().expect("number").to_owned())
+        .collect();
+    browser
+        .goto(&format!("{}/tracks/bmx/sessions/{id}", server.base))
+        .await;
+    let script = format!(
+        "return JSON.stringify({ROW_ORDER}) === {:?}",
+        serde_json::to_string(&numbers).expect("json")
+    );
+    browser
+        .wait_for("the earlier session's board", &script)
+        .await;
 
     // Home lists the track with its session.
     browser.goto(&format!("{}/", server.base)).await;
