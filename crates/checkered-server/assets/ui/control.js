@@ -60,12 +60,17 @@ export async function controlPage(root, trackId) {
   const flags = h("div.bar", { role: "group", "aria-label": "Flags" }, FLAGS.map(f =>
     btn(`flag-${f}`, f.replace(/_/g, " "), () => send({ type: "flag", flag: f }), null)));
   const stageName = h("input", { id: "stage-name", placeholder: "session name", "aria-label": "Session name" });
+  const stageRiders = h("input", { id: "stage-riders", placeholder: "riders: 12 7 33, or 12:1 7:2 (number:gate)", size: 30, "aria-label": "Riders or cars taking part, in grid order, optionally with their gate" });
+  const riders = () => stageRiders.value.split(/[\s,;]+/).filter(Boolean).map(x => {
+    const [number, gate] = x.split(":");
+    return { number, gate: gate ? Number(gate) : null };
+  });
   const stageKind = h("select", { id: "stage-kind", "aria-label": "Session kind" }, h("option", { value: "", text: "track default" }), KINDS.map(k => h("option", { value: k, text: k })));
   const startLaps = h("input", { id: "start-laps", type: "number", min: 1, placeholder: "laps", size: 5, "aria-label": "Race distance in laps" });
   const startMin = h("input", { id: "start-minutes", type: "number", min: 1, placeholder: "minutes", size: 6, "aria-label": "Race duration in minutes" });
   const kindSel = h("select", { id: "session-kind", "aria-label": "Change the session kind" }, KINDS.map(k => h("option", { value: k, text: k })));
   const session = h("div", {},
-    h("div.bar", {}, stageName, stageKind, btn("stage", "Stage", () => send({ type: "stage", name: stageName.value || null, kind: stageKind.value || null }))),
+    h("div.bar", {}, stageName, stageKind, stageRiders, btn("stage", "Stage", () => send({ type: "stage", name: stageName.value || null, kind: stageKind.value || null, riders: riders() }))),
     h("div.bar", {}, startLaps, startMin, btn("start", "Start", () => send({ type: "start", laps: Number(startLaps.value) || null, duration_us: startMin.value ? Number(startMin.value) * 60e6 : null }))),
     h("div.bar", {}, kindSel, btn("set-kind", "Set kind", () => send({ type: "set_session_kind", kind: kindSel.value }))),
     h("div.bar", {},

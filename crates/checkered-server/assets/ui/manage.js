@@ -125,10 +125,16 @@ export async function managePage(root) {
 
   async function loadEntries() {
     const { entries } = await api(entriesPath()).catch(e => (say(e.message, true), { entries: [] }));
+    const remove = async e => {
+      if (!confirm(`Remove #${e.number} ${e.name} from the entry list?`)) return;
+      try { await api(`${entriesPath()}/${encodeURIComponent(e.number)}`, { method: "DELETE" }); say(`#${e.number} removed.`); loadEntries(); }
+      catch (err) { say(err.message, true); }
+    };
     entriesBox.replaceChildren(h("h2", { text: `${entries.length} entries` }),
-      h("div.scroll", {}, h("table.plain", { id: "entries" }, h("thead", {}, h("tr", {}, ["No", "Name", "Class", "Transponders", "Grid"].map(x => h("th", { text: x })))),
+      h("div.scroll", {}, h("table.plain", { id: "entries" }, h("thead", {}, h("tr", {}, ["No", "Name", "Class", "Transponders", "Grid", ""].map(x => h("th", { text: x })))),
         h("tbody", {}, entries.map(e => h("tr", { "data-number": e.number }, h("td", { text: e.number }), h("td", { text: e.name }), h("td", { text: e.class || "" }),
-          h("td", { text: (e.transponders || []).join(" ") }), h("td", { text: e.grid ?? "" })))))));
+          h("td", { text: (e.transponders || []).join(" ") }), h("td", { text: e.grid ?? "" }),
+          h("td", {}, h("button.danger", { type: "button", onclick: () => remove(e), "aria-label": `Remove #${e.number}` }, "Remove"))))))));
   }
 
   async function importCsv() {

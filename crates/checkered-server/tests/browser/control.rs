@@ -158,6 +158,32 @@ async fn delay_and_pause_hold_updates_back_and_a_console_flag_reaches_another_vi
         .await;
     let (after, _, flag) = engine_board(&server, "club").await;
     assert_eq!((after, flag.as_str()), (seq, "red"), "nothing was sent");
+
+    // Staging a new session with its grid: both boards move to it.
+    console.type_into("#stage-name", "Heat 2").await;
+    console.type_into("#stage-riders", "5:1 2:2").await;
+    console.click("#stage").await;
+    let staged = server
+        .wait_until("club", "standings", |b| {
+            b["standings"]["session"]["name"] == "Heat 2"
+        })
+        .await;
+    let mut gates: Vec<(&str, u64)> = staged["standings"]["competitors"]
+        .as_array()
+        .expect("cars")
+        .iter()
+        .filter_map(|c| Some((c["number"].as_str()?, c["gate"].as_u64()?)))
+        .collect();
+    gates.sort_unstable();
+    assert_eq!(gates, [("2", 2), ("5", 1)], "{staged}");
+    let order = board_matches_engine(&viewer, &server, "club").await;
+    assert_eq!(order.len(), 2);
+    viewer
+        .wait_for(
+            "the new session's name",
+            "return document.querySelector('.session-line').textContent.startsWith('Heat 2')",
+        )
+        .await;
     viewer.close().await;
     console.close().await;
     server.stop().await;
