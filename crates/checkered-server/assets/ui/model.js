@@ -168,7 +168,7 @@ export class BoardModel {
       case "laps_adjusted": { const c = this.car(n); c.lapAdj += k.delta; c.laps += k.delta; this.note(ts, `#${n}: ${k.delta > 0 ? "+" : ""}${k.delta} lap${Math.abs(k.delta) === 1 ? "" : "s"}`, "warn"); break; }
       case "time_corrected": { const c = this.car(n); c.total = k.total_time_us == null ? null : k.total_time_us + c.penTime; break; }
       case "status_changed": { const c = this.car(n); c.status = k.status; if (k.status !== "running") this.note(ts, `#${n} ${String(k.status).toUpperCase()}`, "warn"); break; }
-      case "car_finished": { const c = this.car(n); c.status = "finished"; c.finished = true; c.position = k.position; if (k.total_time_us != null) c.total = k.total_time_us; break; }
+      case "car_finished": { const c = this.car(n); c.status = "finished"; c.finished = true; c.position = k.position; if (k.laps != null) c.laps = k.laps; if (k.total_time_us != null) c.total = k.total_time_us; break; }
       case "probable_missed_passing": this.note(ts, `#${n}: lap ${k.lap.lap} looks like a missed passing`, "warn"); break;
       case "gate_drop": if (s) { s.started_us = ts; s.el0 = 0; s.at_us = ts; } this.note(ts, "Gate drop"); break;
       case "moto_finish_order":

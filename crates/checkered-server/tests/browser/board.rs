@@ -2,7 +2,9 @@
 //! flag and the best laps, and resumes without a gap after the server restarts.
 
 use crate::helpers::{Server, race, sim_track};
-use crate::page::{ONE_AT_A_TIME, ROW_ORDER, board_matches_engine, engine_board, number};
+use crate::page::{
+    ONE_AT_A_TIME, ROW_ORDER, board_cells_match_engine, board_matches_engine, engine_board, number,
+};
 use crate::webdriver::{Driver, screenshot_path};
 use checkered_engine::SessionKind;
 use serde_json::json;
@@ -32,6 +34,7 @@ async fn the_board_follows_the_engine_and_resumes_without_gaps_after_a_restart()
     // Assert: the order, the flag and the applied seq follow the engine; the overall best
     // lap is highlighted on the car that holds it.
     let order = board_matches_engine(&browser, &server, "club").await;
+    board_cells_match_engine(&browser, &server, "club").await;
     let mid = number(&browser, "return window.checkered.model.seq").await;
     let standings = server.wait_idle("club").await;
     let fastest = standings["standings"]["session"]["fastest_lap"]["number"].clone();
@@ -98,6 +101,7 @@ async fn the_board_follows_the_engine_and_resumes_without_gaps_after_a_restart()
     // Assert: it reconnected from the next seq, applied every event once and in order, and
     // shows the engine's final order.
     let final_order = board_matches_engine(&browser, &server, "club").await;
+    board_cells_match_engine(&browser, &server, "club").await;
     let (seq, engine_order, _) = engine_board(&server, "club").await;
     assert!(seq > before, "the race went on after the restart");
     assert_eq!(final_order, engine_order);

@@ -56,3 +56,39 @@ pub async fn number(browser: &Browser, script: &str) -> u64 {
         other => panic!("{script} gave {other}"),
     }
 }
+
+/// Waits until the full board shows, row by row, the engine's gap, interval, laps and
+/// class position, formatted as the engine's result sheets format them.
+pub async fn board_cells_match_engine(browser: &Browser, server: &Server, track: &str) {
+    use checkered_engine::view::format::format_gap;
+    let body = server.wait_idle(track).await;
+    let seq = body["seq"].as_u64().unwrap_or(0);
+    let standings: checkered_engine::Standings =
+        serde_json::from_value(body["standings"].clone()).expect("standings");
+    let expected: Vec<[String; 4]> = standings
+        .competitors
+        .iter()
+        .map(|c| {
+            [
+                format_gap(c.gap).unwrap_or_default(),
+                format_gap(c.interval).unwrap_or_default(),
+                c.laps.to_string(),
+                c.class
+                    .as_ref()
+                    .map(|_| c.class_position.to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let script = format!(
+        "const rows = [...document.querySelectorAll('table.board tbody tr')].map(r => [9, 10, 6, 5].map(i => r.cells[i].textContent)); \
+         return document.body.dataset.seq === '{seq}' && JSON.stringify(rows) === {:?}",
+        serde_json::to_string(&expected).expect("json")
+    );
+    let _ = browser
+        .wait_for(
+            &format!("gaps, intervals, laps and class positions at seq {seq}: {expected:?}"),
+            &script,
+        )
+        .await;
+}
