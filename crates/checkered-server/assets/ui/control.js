@@ -27,7 +27,7 @@ function confirmAction(text) {
 }
 
 function describe(intent) {
-  const rest = Object.entries(intent).filter(([k]) => k !== "type" && k !== "entries" && k !== "riders")
+  const rest = Object.entries(intent).filter(([k, v]) => v != null && k !== "type" && k !== "entries" && k !== "riders")
     .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join(" ");
   const extra = intent.entries ? ` (${intent.entries.length} entries)` : intent.riders && intent.riders.length ? ` (${intent.riders.length} riders)` : "";
   return `${intent.type.replace(/_/g, " ")} ${rest}${extra}`;
@@ -82,17 +82,31 @@ export async function controlPage(root, trackId) {
   const secs = h("input", { id: "penalty-seconds", type: "number", min: 1, value: 5, size: 4, "aria-label": "Time penalty in seconds" });
   const laps = h("input", { id: "penalty-laps", type: "number", min: 1, value: 1, size: 3, "aria-label": "Lap penalty" });
   const need = () => { const n = car.value.trim(); if (!n) say("Enter a car number first.", true); return n; };
+  // Post-race decisions name a closed session; the default is the current one.
+  const target = h("select", { id: "target-session", "aria-label": "Session the decision applies to" }, h("option", { value: "", text: "current session" }));
+  const sid = () => (target.value ? Number(target.value) : null);
+  async function loadSessions() {
+    try {
+      const { sessions } = await api(`${trackPath(trackId)}/sessions`);
+      const keep = target.value;
+      target.replaceChildren(h("option", { value: "", text: "current session" }),
+        ...sessions.filter(x => !x.open).reverse().map(x => h("option", { value: x.id, text: `${x.name} (closed)` })));
+      target.value = [...target.options].some(o => o.value === keep) ? keep : "";
+    } catch { /* keep the list */ }
+  }
+  target.addEventListener("focus", loadSessions);
+  loadSessions();
   const cars = h("div", {},
-    h("div.bar", {}, h("label", {}, "Car", car)),
+    h("div.bar", {}, h("label", {}, "Car", car), h("label", {}, "in", target)),
     h("div.bar", {},
-      secs, btn("time-penalty", "Time penalty", () => { const n = need(); if (n) send({ type: "time_penalty", number: n, penalty_us: Number(secs.value) * 1e6 }); }),
-      laps, btn("lap-penalty", "Lap penalty", () => { const n = need(); if (n) send({ type: "lap_penalty", number: n, laps: Number(laps.value) }); }),
+      secs, btn("time-penalty", "Time penalty", () => { const n = need(); if (n) send({ type: "time_penalty", number: n, penalty_us: Number(secs.value) * 1e6, session_id: sid() }); }),
+      laps, btn("lap-penalty", "Lap penalty", () => { const n = need(); if (n) send({ type: "lap_penalty", number: n, laps: Number(laps.value), session_id: sid() }); }),
       btn("drive-through", "Drive-through", () => { const n = need(); if (n) send({ type: "drive_through", number: n }); })),
     h("div.bar", {},
-      btn("add-lap", "+1 lap", () => { const n = need(); if (n) send({ type: "adjust_laps", number: n, delta: 1 }); }),
-      btn("remove-lap", "−1 lap", () => { const n = need(); if (n) send({ type: "adjust_laps", number: n, delta: -1 }, `Remove a lap from #${n}?`); }, "danger"),
+      btn("add-lap", "+1 lap", () => { const n = need(); if (n) send({ type: "adjust_laps", number: n, delta: 1, session_id: sid() }); }),
+      btn("remove-lap", "−1 lap", () => { const n = need(); if (n) send({ type: "adjust_laps", number: n, delta: -1, session_id: sid() }, `Remove a lap from #${n}?`); }, "danger"),
       btn("retire", "Retire", () => { const n = need(); if (n) send({ type: "retire", number: n }, `Retire #${n} (DNF)?`); }, "danger"),
-      btn("disqualify", "Disqualify", () => { const n = need(); if (n) send({ type: "disqualify", number: n }, `Disqualify #${n}?`); }, "danger"),
+      btn("disqualify", "Disqualify", () => { const n = need(); if (n) send({ type: "disqualify", number: n, session_id: sid() }, `Disqualify #${n}?`); }, "danger"),
       btn("finish-car", "Finish car", () => { const n = need(); if (n) send({ type: "force_finish", number: n }, `Finish #${n} now?`); }, "danger")),
   );
 

@@ -184,6 +184,46 @@ async fn delay_and_pause_hold_updates_back_and_a_console_flag_reaches_another_vi
             "return document.querySelector('.session-line').textContent.startsWith('Heat 2')",
         )
         .await;
+
+    // A post-race penalty names the closed session: it lands there, not on the new one.
+    console.type_into("#car", "5").await;
+    console.click("#target-session").await;
+    let closed = console
+        .wait_for("the closed session to choose", "const o = [...document.querySelectorAll('#target-session option')].find(o => o.value); return o && o.value")
+        .await;
+    console
+        .js(&format!("const s = document.getElementById('target-session'); s.value = {closed}; s.dispatchEvent(new Event('change'));"))
+        .await;
+    console.type_into("#penalty-seconds", "10").await;
+    console.click("#time-penalty").await;
+    let penalised = server
+        .wait_until(
+            "club",
+            &format!("sessions/{}/standings", closed.as_str().unwrap_or("1")),
+            |b| {
+                b["standings"]["competitors"]
+                    .as_array()
+                    .is_some_and(|cars| {
+                        cars.iter().any(|c| {
+                            c["number"] == "5"
+                                && c["penalties"]
+                                    == json!([{"kind": "time", "time_us": 10_000_000}])
+                        })
+                    })
+            },
+        )
+        .await;
+    assert!(
+        penalised["standings"]["session"]["open"] == false,
+        "{penalised}"
+    );
+    let (_, heat) = server.get("/api/v1/tracks/club/standings").await;
+    assert!(
+        heat["standings"]["competitors"]
+            .as_array()
+            .is_some_and(|cars| cars.iter().all(|c| c["penalties"] == json!([]))),
+        "the open session is untouched: {heat}"
+    );
     viewer.close().await;
     console.close().await;
     server.stop().await;
