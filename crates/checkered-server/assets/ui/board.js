@@ -234,7 +234,11 @@ export async function boardPage(root, trackId, opts = {}) {
   }
   const KEY_TYPES = new Set(["session_started", "session_green", "session_reset", "session_ended", "classification", "flag_changed"]);
   const feed = new LiveFeed(trackId, {
-    onState: (state, retry) => { const c = document.getElementById("conn"); if (c) { c.dataset.state = state; c.textContent = retry ? `${state} in ${retry}s` : state; } },
+    onState: (state, retry) => {
+      document.body.dataset.conn = state; // a board that is not live is dimmed
+      const c = document.getElementById("conn");
+      if (c) { c.dataset.state = state; c.textContent = retry ? `${state} in ${retry}s` : state; }
+    },
     onFrame: frame => {
       if (frame.kind === "heartbeat") return;
       if (frame.kind === "error") { if (frame.payload && frame.payload.resync) model.note(frame.ts_us, "Resynchronised with the server", "warn"); return; }

@@ -128,6 +128,7 @@ export class BoardModel {
         this.note(ts, "Session reset for a restart", "warn");
         break;
       case "session_ended": if (s) s.open = false; this.note(ts, `Session closed (${String(k.reason).replace(/_/g, " ")})`); break;
+      case "classification": this.note(ts, `Classification v${k.version} (${k.state})`); break;
       case "entry_updated": {
         this.entries.set(n, { name: k.name, class: k.class });
         const c = this.cars.get(n);

@@ -90,7 +90,7 @@ async fn the_board_follows_the_engine_and_resumes_without_gaps_after_a_restart()
     browser
         .wait_for(
             "the board to notice the link is down",
-            "return document.getElementById('conn').dataset.state !== 'live'",
+            "return document.getElementById('conn').dataset.state !== 'live' && getComputedStyle(document.querySelector('table.board')).opacity < 1",
         )
         .await;
     let server = Server::start_in(dir.path().to_owned(), |c| c.listen = addr).await;
