@@ -15,10 +15,9 @@
 //!   laps and flag history; [`history`]: resolving their session; [`projections`]: the
 //!   projector's progress and rebuilds.
 //! - [`openapi`]: the generated API description.
-//! - [`board`]: the built-in live board page at `/`.
+//! - [`ui`]: the web UI (home, live board, race control, BMX display, management, embed).
 //! - [`body`]: body and query parsing with problem+json errors.
 
-pub mod board;
 pub mod body;
 pub mod control;
 pub mod control_log;
@@ -37,6 +36,7 @@ pub mod projections;
 pub mod reads;
 pub mod results;
 pub mod schedule;
+pub mod ui;
 
 use crate::state::AppState;
 use axum::Router;
@@ -60,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(flags::router())
         .merge(projections::router())
         .merge(openapi::router())
-        .merge(board::router())
+        .merge(ui::router())
         .merge(crate::tracks::router())
         .merge(crate::live::socket::router())
         .method_not_allowed_fallback(method_not_allowed)

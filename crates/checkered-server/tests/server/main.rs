@@ -10,3 +10,4 @@ mod isolation;
 mod live;
 mod projections;
 mod restart;
+mod ui;
