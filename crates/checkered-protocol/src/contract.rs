@@ -92,14 +92,22 @@ pub fn is_slug(s: &str) -> bool {
 
 /// Whether `s` is a ULID in canonical form.
 pub fn is_ulid(s: &str) -> bool {
-    const CROCKFORD: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    s.len() == 26
-        && s.bytes()
-            .all(|b| CROCKFORD.contains(&b.to_ascii_uppercase()))
-        && s.bytes().next().is_some_and(|b| b <= b'7')
+    s.len() == 26 && s.bytes().all(is_crockford) && s.bytes().next().is_some_and(|b| b <= b'7')
+}
+
+/// Whether `b` is a Crockford base-32 digit (`0-9A-Z` without `I L O U`), in either case.
+/// A match rather than a search of the alphabet: ingest checks 26 of these per event.
+fn is_crockford(b: u8) -> bool {
+    matches!(
+        b.to_ascii_uppercase(),
+        b'0'..=b'9' | b'A'..=b'H' | b'J' | b'K' | b'M' | b'N' | b'P'..=b'T' | b'V'..=b'Z'
+    )
 }
 
 fn is_identifier(s: &str) -> bool {
+    if s.is_ascii() {
+        return (1..=128).contains(&s.len()) && !s.bytes().any(|b| b.is_ascii_control());
+    }
     (1..=128).contains(&s.chars().count()) && !s.chars().any(char::is_control)
 }
 
@@ -183,6 +191,32 @@ pub struct Rejected {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crockford_digits_are_exactly_the_alphabet() {
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        for b in 0..=u8::MAX {
+            let expected = ALPHABET.contains(&b.to_ascii_uppercase());
+            assert_eq!(is_crockford(b), expected, "byte {b:#04x}");
+        }
+        assert!(is_ulid("01jd0000000000000000000000"));
+        assert!(!is_ulid("01JD000000000000000000000I"));
+        assert!(!is_ulid("81JD0000000000000000000000"));
+    }
+
+    #[test]
+    fn identifiers_ascii_and_unicode_follow_the_same_rule() {
+        assert!(is_identifier("relay-1"));
+        assert!(is_identifier(&"x".repeat(128)));
+        assert!(!is_identifier(&"x".repeat(129)));
+        assert!(!is_identifier(""));
+        assert!(!is_identifier("tab\there"));
+        assert!(!is_identifier("del\u{7f}"));
+        // 128 characters of two bytes each are allowed; 129 are not.
+        assert!(is_identifier(&"é".repeat(128)));
+        assert!(!is_identifier(&"é".repeat(129)));
+        assert!(!is_identifier("é\u{85}"));
+    }
 
     fn envelope() -> Envelope {
         Envelope {

@@ -27,7 +27,7 @@ fn needs_quotes(t: &str) -> bool {
 fn raw_field() -> impl Strategy<Value = RawField> {
     (name(), any::<bool>()).prop_map(|(text, quoted)| RawField {
         quoted: quoted || needs_quotes(&text),
-        text,
+        text: text.into(),
     })
 }
 
@@ -131,12 +131,12 @@ fn competitor_a() -> impl Strategy<Value = Record> {
                 extra,
             )| {
                 Record::Competitor {
-                    reg_no,
-                    number,
-                    transponder,
-                    first_name,
-                    last_name,
-                    nationality,
+                    reg_no: reg_no.into(),
+                    number: number.into(),
+                    transponder: transponder.into(),
+                    first_name: first_name.into(),
+                    last_name: last_name.into(),
+                    nationality: nationality.into(),
                     class_no,
                     extra,
                 }
@@ -157,13 +157,13 @@ fn competitor_ext() -> impl Strategy<Value = Record> {
                 extra,
             )| {
                 Record::CompetitorExt {
-                    reg_no,
-                    number,
+                    reg_no: reg_no.into(),
+                    number: number.into(),
                     class_no,
-                    first_name,
-                    last_name,
-                    nationality,
-                    additional,
+                    first_name: first_name.into(),
+                    last_name: last_name.into(),
+                    nationality: nationality.into(),
+                    additional: additional.into(),
                     extra,
                 }
             },
@@ -175,23 +175,23 @@ fn definition() -> impl Strategy<Value = Record> {
     prop_oneof![
         (any::<u32>(), name(), extra()).prop_map(|(run_no, description, extra)| Record::Run {
             run_no,
-            description,
+            description: description.into(),
             extra
         }),
         (any::<u32>(), name(), extra()).prop_map(|(class_no, description, extra)| Record::Class {
             class_no,
-            description,
+            description: description.into(),
             extra
         }),
         (name(), name(), extra()).prop_map(|(key, value, extra)| Record::Setting {
-            key,
-            value,
+            key: key.into(),
+            value: value.into(),
             extra
         }),
         (time(), name(), separator, extra()).prop_map(|(time_of_day, date, separator, extra)| {
             Record::Init {
                 time_of_day,
-                date,
+                date: date.into(),
                 separator,
                 extra,
             }
@@ -205,7 +205,7 @@ fn timing() -> impl Strategy<Value = Record> {
         (any::<u32>(), name(), opt_i32(), time(), extra()).prop_map(
             |(position, reg_no, laps, total_time, extra)| Record::RacePosition {
                 position,
-                reg_no,
+                reg_no: reg_no.into(),
                 laps,
                 total_time,
                 extra
@@ -215,7 +215,7 @@ fn timing() -> impl Strategy<Value = Record> {
             |(position, reg_no, best_lap_no, best_lap_time, extra)| {
                 Record::PracticePosition {
                     position,
-                    reg_no,
+                    reg_no: reg_no.into(),
                     best_lap_no,
                     best_lap_time,
                     extra,
@@ -227,7 +227,7 @@ fn timing() -> impl Strategy<Value = Record> {
                 Record::LapInfo {
                     kind,
                     position,
-                    reg_no,
+                    reg_no: reg_no.into(),
                     lap_no,
                     lap_time,
                     extra,
@@ -241,7 +241,7 @@ fn event() -> impl Strategy<Value = Record> {
     prop_oneof![
         (name(), time(), time(), extra()).prop_map(|(reg_no, lap_time, total_time, extra)| {
             Record::Passing {
-                reg_no,
+                reg_no: reg_no.into(),
                 lap_time,
                 total_time,
                 extra,
@@ -250,8 +250,8 @@ fn event() -> impl Strategy<Value = Record> {
         (name(), name(), opt_i32(), time(), time(), extra()).prop_map(
             |(reg_no, number, laps, corrected_total, delta, extra)| {
                 Record::Correction {
-                    reg_no,
-                    number,
+                    reg_no: reg_no.into(),
+                    number: number.into(),
                     laps,
                     corrected_total,
                     delta,
@@ -265,9 +265,9 @@ fn event() -> impl Strategy<Value = Record> {
 fn imsa() -> impl Strategy<Value = Record> {
     let section = (name(), name(), name(), any::<u32>()).prop_map(
         |(name, start_line, end_line, distance_inches)| Section {
-            name,
-            start_line,
-            end_line,
+            name: name.into(),
+            start_line: start_line.into(),
+            end_line: end_line.into(),
             distance_inches,
         },
     );
@@ -282,22 +282,22 @@ fn imsa() -> impl Strategy<Value = Record> {
         .prop_map(
             |((car, timeline_no, timeline_name, date), time, driver_id, class_name, extra)| {
                 Record::LineCrossing {
-                    car,
-                    timeline_no,
-                    timeline_name,
-                    date,
+                    car: car.into(),
+                    timeline_no: timeline_no.into(),
+                    timeline_name: timeline_name.into(),
+                    date: date.into(),
                     time,
                     driver_id,
-                    class_name,
+                    class_name: class_name.map(Into::into),
                     extra,
                 }
             },
         );
     let track_info = (name(), name(), name(), vec(section, 0..4), extra()).prop_map(
         |(name, short_name, distance, sections, extra)| Record::TrackInfo {
-            name,
-            short_name,
-            distance,
+            name: name.into(),
+            short_name: short_name.into(),
+            distance: distance.into(),
             sections,
             extra,
         },
@@ -308,12 +308,12 @@ fn imsa() -> impl Strategy<Value = Record> {
 fn race_monitor() -> impl Strategy<Value = Record> {
     prop_oneof![
         (name(), extra()).prop_map(|(session_type, extra)| Record::RaceMonitorSession {
-            session_type,
+            session_type: session_type.into(),
             extra
         }),
         (name(), any::<u64>(), extra()).prop_map(|(reg_no, epoch_ms, extra)| {
             Record::RaceMonitorLapTime {
-                reg_no,
+                reg_no: reg_no.into(),
                 epoch_ms,
                 extra,
             }
@@ -330,7 +330,7 @@ fn race_monitor() -> impl Strategy<Value = Record> {
             .prop_map(
                 |(reg_no, lap, position, lap_time, flag, total_time, extra)| {
                     Record::RaceMonitorLapHistory {
-                        reg_no,
+                        reg_no: reg_no.into(),
                         lap,
                         position,
                         lap_time,
@@ -342,10 +342,13 @@ fn race_monitor() -> impl Strategy<Value = Record> {
             ),
         (any::<u64>(), extra())
             .prop_map(|(epoch_ms, extra)| Record::RaceMonitorClock { epoch_ms, extra }),
-        (name(), extra()).prop_map(|(text, extra)| Record::RaceMonitorDetail { text, extra }),
+        (name(), extra()).prop_map(|(text, extra)| Record::RaceMonitorDetail {
+            text: text.into(),
+            extra
+        }),
         (any::<u32>(), name(), extra()).prop_map(|(number, guid, extra)| Record::RaceMonitorJoin {
             number,
-            guid,
+            guid: guid.into(),
             extra
         }),
     ]
@@ -354,7 +357,10 @@ fn race_monitor() -> impl Strategy<Value = Record> {
 fn unknown() -> impl Strategy<Value = Record> {
     ("[A-Za-z0-9_]{1,6}", vec(raw_field(), 0..5))
         .prop_filter("not a known command", |(c, _)| !KNOWN.contains(&c.as_str()))
-        .prop_map(|(command, fields)| Record::Unknown { command, fields })
+        .prop_map(|(command, fields)| Record::Unknown {
+            command: command.into(),
+            fields,
+        })
 }
 
 const KNOWN: [&str; 21] = [

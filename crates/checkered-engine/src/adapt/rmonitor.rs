@@ -34,12 +34,12 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             class_no,
             ..
         } => FeedRecord::Entry {
-            reg_no: reg_no.clone(),
-            number: number.clone(),
-            transponder: Some(transponder.clone()).filter(|t| !t.trim().is_empty()),
-            first_name: first_name.clone(),
-            last_name: last_name.clone(),
-            team: nationality.clone(),
+            reg_no: reg_no.to_string(),
+            number: number.to_string(),
+            transponder: Some(transponder.to_string()).filter(|t| !t.trim().is_empty()),
+            first_name: first_name.to_string(),
+            last_name: last_name.to_string(),
+            team: nationality.to_string(),
             class_id: *class_no,
             grid: None,
         },
@@ -52,12 +52,12 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             nationality,
             ..
         } => FeedRecord::Entry {
-            reg_no: reg_no.clone(),
-            number: number.clone(),
+            reg_no: reg_no.to_string(),
+            number: number.to_string(),
             transponder: None,
-            first_name: first_name.clone(),
-            last_name: last_name.clone(),
-            team: nationality.clone(),
+            first_name: first_name.to_string(),
+            last_name: last_name.to_string(),
+            team: nationality.to_string(),
             class_id: *class_no,
             grid: None,
         },
@@ -67,7 +67,7 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             ..
         } => FeedRecord::Run {
             number: *run_no,
-            name: description.clone(),
+            name: description.to_string(),
             kind: None,
         },
         Record::Class {
@@ -76,7 +76,7 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             ..
         } => FeedRecord::Class {
             id: *class_no,
-            name: description.clone(),
+            name: description.to_string(),
         },
         Record::RacePosition {
             position,
@@ -85,7 +85,7 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             total_time,
             ..
         } => FeedRecord::RacePosition {
-            reg_no: reg_no.clone(),
+            reg_no: reg_no.to_string(),
             position: Some(*position),
             laps: laps.map(i64::from),
             total_time_ms: time_ms(total_time),
@@ -97,7 +97,7 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             best_lap_time,
             ..
         } => FeedRecord::PracticePosition {
-            reg_no: reg_no.clone(),
+            reg_no: reg_no.to_string(),
             position: Some(*position),
             best_lap_no: *best_lap_no,
             best_lap_ms: time_ms(best_lap_time),
@@ -109,7 +109,7 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             total_time,
             ..
         } => FeedRecord::Passing {
-            reg_no: reg_no.clone(),
+            reg_no: reg_no.to_string(),
             lap_time_ms: time_ms(lap_time),
             total_time_ms: time_ms(total_time),
         },
@@ -120,7 +120,7 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             delta,
             ..
         } => FeedRecord::Correction {
-            reg_no: reg_no.clone(),
+            reg_no: reg_no.to_string(),
             laps: laps.map(i64::from),
             corrected_total_ms: Some(corrected_total.ms()),
             delta_ms: Some(delta.ms()),
@@ -132,9 +132,9 @@ pub fn feed_record(record: &Record) -> Option<FeedRecord> {
             time,
             ..
         } => FeedRecord::LineCrossing {
-            car: car.clone(),
-            timeline: timeline_no.clone(),
-            name: timeline_name.clone(),
+            car: car.to_string(),
+            timeline: timeline_no.to_string(),
+            name: timeline_name.to_string(),
             time_ms: Some(time.ms()),
         },
         _ => return None,

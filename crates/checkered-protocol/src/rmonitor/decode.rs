@@ -231,7 +231,7 @@ fn line_crossing(mut r: Reader<'_>) -> Result<Record, RmonitorError> {
     let class_name = r
         .next()
         .transpose()?
-        .map(|f| f.text().into_owned())
+        .map(|f| f.to_text())
         .filter(|s| !s.is_empty());
     let extra = r.extra()?;
     Ok(Record::LineCrossing {
@@ -347,7 +347,7 @@ fn lap_history(mut r: Reader<'_>) -> Result<Record, RmonitorError> {
 fn unknown(command: &[u8], fields: Option<&[u8]>) -> Result<Record, RmonitorError> {
     let fields = Reader::new(fields, "?", 0).extra()?;
     Ok(Record::Unknown {
-        command: cp1252::decode(command),
+        command: cp1252::decode(command).into(),
         fields,
     })
 }

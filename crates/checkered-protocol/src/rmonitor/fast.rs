@@ -14,7 +14,7 @@
 //! - `Plain`: a cursor over the fields of a plain ASCII line.
 
 use super::tokenizer::{find_byte, is_space};
-use super::{Flag, Record, RmTime};
+use super::{Flag, Record, RmTime, Text};
 
 /// Parses the fields of a canonical `$F` line (the text after `$F,`), or `None`.
 pub(crate) fn heartbeat(fields: &[u8]) -> Option<Record> {
@@ -62,7 +62,7 @@ pub(crate) fn position(fields: &[u8], race: bool) -> Option<Record> {
     if !after.is_empty() || !reg.is_ascii() {
         return None;
     }
-    let reg_no = std::str::from_utf8(reg).ok()?.to_owned();
+    let reg_no = Text::new(std::str::from_utf8(reg).ok()?);
     let total_time = RmTime::parse(time)?;
     let (negative, digits) = match count.split_first() {
         Some((b'-', digits)) => (true, digits),
@@ -106,11 +106,11 @@ pub(crate) fn position(fields: &[u8], race: bool) -> Option<Record> {
 /// Parses the fields of a plain, all-ASCII `$A` (`ext == false`) or `$COMP` line.
 pub(crate) fn competitor(fields: &[u8], ext: bool) -> Option<Record> {
     let mut p = Plain::new(fields)?;
-    let (reg_no, number) = (p.quoted()?.to_owned(), p.quoted()?.to_owned());
+    let (reg_no, number) = (p.quoted()?.into(), p.quoted()?.into());
     if ext {
         let class_no = optional_number(p.bare()?)?;
-        let (first_name, last_name) = (p.quoted()?.to_owned(), p.quoted()?.to_owned());
-        let (nationality, additional) = (p.quoted()?.to_owned(), p.quoted()?.to_owned());
+        let (first_name, last_name) = (p.quoted()?.into(), p.quoted()?.into());
+        let (nationality, additional) = (p.quoted()?.into(), p.quoted()?.into());
         let extra = Vec::new();
         return p.done().then_some(Record::CompetitorExt {
             reg_no,
@@ -123,9 +123,9 @@ pub(crate) fn competitor(fields: &[u8], ext: bool) -> Option<Record> {
             extra,
         });
     }
-    let transponder = p.bare()?.to_owned();
-    let (first_name, last_name) = (p.quoted()?.to_owned(), p.quoted()?.to_owned());
-    let nationality = p.quoted()?.to_owned();
+    let transponder = p.bare()?.into();
+    let (first_name, last_name) = (p.quoted()?.into(), p.quoted()?.into());
+    let nationality = p.quoted()?.into();
     let class_no = optional_number(p.bare()?)?;
     let extra = Vec::new();
     p.done().then_some(Record::Competitor {

@@ -33,7 +33,7 @@ pub enum Flag {
     /// `"      "`: no flag (before the start or after the session).
     None,
     /// Any other text, kept verbatim (padding included) so it re-encodes exactly.
-    Other(String),
+    Other(super::Text),
 }
 
 /// The known flags, for lenient matching.
@@ -62,7 +62,7 @@ impl Flag {
             "Purple" => Flag::Purple,
             "Purple60" => Flag::Purple60,
             "      " => Flag::None,
-            other => Flag::Other(other.to_owned()),
+            other => Flag::Other(other.into()),
         }
     }
 
@@ -170,13 +170,13 @@ mod tests {
     #[test]
     fn other_text_is_kept_verbatim_and_read_leniently() {
         let f = Flag::from_wire("green");
-        assert_eq!(f, Flag::Other("green".to_owned()));
+        assert_eq!(f, Flag::Other("green".into()));
         assert_eq!(f.wire_text(), "green");
         assert_eq!(f.recognised(), Flag::Green);
         assert_eq!(Flag::from_wire("").recognised(), Flag::None);
         assert_eq!(
             Flag::from_wire("Blue  ").recognised(),
-            Flag::Other("Blue  ".to_owned())
+            Flag::Other("Blue  ".into())
         );
     }
 

@@ -54,5 +54,10 @@ pub use parts::{LapKind, RawField, Section, Separator};
 pub use record::{Record, SESSION_END_RUN};
 pub use time::{NO_PASSING_MS, RmTime};
 
+/// The text of a record field. Almost every field of a real feed (registration numbers,
+/// names, class names) fits the 24 bytes a `CompactString` keeps inline, so decoding a
+/// line allocates nothing for its text; it derefs to `&str` and serialises as a string.
+pub type Text = compact_str::CompactString;
+
 #[cfg(test)]
 mod tests;

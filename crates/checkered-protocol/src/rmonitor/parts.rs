@@ -6,11 +6,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Text;
+
 /// A field kept as written: extra trailing fields and the fields of unknown records.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct RawField {
     /// The field's text (quotes removed, `""` unescaped, Windows-1252 decoded).
-    pub text: String,
+    pub text: Text,
     /// Whether the field was quoted, so it is written back the same way.
     pub quoted: bool,
 }
@@ -48,11 +50,11 @@ pub enum LapKind {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Section {
     /// Section name (`"LAP"`, `"S1"`…).
-    pub name: String,
+    pub name: Text,
     /// Timeline the section starts at (`"T1"`).
-    pub start_line: String,
+    pub start_line: Text,
     /// Timeline the section ends at (`"P1"`).
-    pub end_line: String,
+    pub end_line: Text,
     /// Section length in inches.
     pub distance_inches: u32,
 }

@@ -8,7 +8,7 @@
 //! - [`raw_field`]: a field kept as written.
 
 use super::tokenizer::{Field, Tokenizer};
-use super::{Flag, RawField, RmTime, RmonitorError};
+use super::{Flag, RawField, RmTime, RmonitorError, Text};
 
 /// Typed, in-order access to the fields of one line.
 pub(super) struct Reader<'a> {
@@ -56,7 +56,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(super) fn string(&mut self) -> Result<String, RmonitorError> {
+    pub(super) fn string(&mut self) -> Result<Text, RmonitorError> {
         Ok(self.field()?.to_text())
     }
 
@@ -147,7 +147,7 @@ impl<'a> Reader<'a> {
 /// A field kept as written.
 pub(super) fn raw_field(field: &Field<'_>) -> RawField {
     RawField {
-        text: field.text().into_owned(),
+        text: field.to_text(),
         quoted: field.quoted,
     }
 }

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Flag, LapKind, RawField, RmTime, Section, Separator};
+use super::{Flag, LapKind, RawField, RmTime, Section, Separator, Text};
 
 /// `$B` run number meaning "no active run": the session has ended.
 pub const SESSION_END_RUN: u32 = 95;
@@ -40,17 +40,17 @@ pub enum Record {
     /// `$A`: competitor entry.
     Competitor {
         /// Registration number, the key of every per-car record.
-        reg_no: String,
+        reg_no: Text,
         /// Number shown on the car.
-        number: String,
+        number: Text,
         /// Transponder id, written bare (numeric or club hire units such as `NE4`).
-        transponder: String,
+        transponder: Text,
         /// First name (often the team name in practice).
-        first_name: String,
+        first_name: Text,
         /// Last name.
-        last_name: String,
+        last_name: Text,
         /// Nationality, often used for the make, model or team.
-        nationality: String,
+        nationality: Text,
         /// Class number (`$C`).
         class_no: Option<u32>,
         /// Fields after the documented ones.
@@ -60,19 +60,19 @@ pub enum Record {
     /// `$COMP`: competitor entry with the additional-data field.
     CompetitorExt {
         /// Registration number.
-        reg_no: String,
+        reg_no: Text,
         /// Number shown on the car.
-        number: String,
+        number: Text,
         /// Class number (`$C`).
         class_no: Option<u32>,
         /// First name.
-        first_name: String,
+        first_name: Text,
         /// Last name.
-        last_name: String,
+        last_name: Text,
         /// Nationality (IMSA: car status, blank = running).
-        nationality: String,
+        nationality: Text,
         /// Additional data (sponsor, engine cc…).
-        additional: String,
+        additional: Text,
         /// Fields after the documented ones.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<RawField>,
@@ -82,7 +82,7 @@ pub enum Record {
         /// Run number; [`SESSION_END_RUN`] (95) means the session ended.
         run_no: u32,
         /// Session name.
-        description: String,
+        description: Text,
         /// Fields after the documented ones.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<RawField>,
@@ -92,7 +92,7 @@ pub enum Record {
         /// Class number used by `$A`/`$COMP`.
         class_no: u32,
         /// Class name (may be empty).
-        description: String,
+        description: Text,
         /// Fields after the documented ones.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<RawField>,
@@ -100,9 +100,9 @@ pub enum Record {
     /// `$E`: setting such as `TRACKNAME` or `TRACKLENGTH`.
     Setting {
         /// Setting name.
-        key: String,
+        key: Text,
         /// Setting value, as text.
-        value: String,
+        value: Text,
         /// Fields after the documented ones.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<RawField>,
@@ -112,7 +112,7 @@ pub enum Record {
         /// Position, 1-based.
         position: u32,
         /// Registration number.
-        reg_no: String,
+        reg_no: Text,
         /// Laps completed; empty before the first crossing after green, negative after
         /// lap penalties (seen in RedMist captures: `$G,58,"168",-2,…`).
         laps: Option<i32>,
@@ -127,7 +127,7 @@ pub enum Record {
         /// Position, 1-based.
         position: u32,
         /// Registration number.
-        reg_no: String,
+        reg_no: Text,
         /// Lap on which the best time was set (0 = none yet).
         best_lap_no: Option<u32>,
         /// Best lap time (`00:00:00.000` = none yet).
@@ -141,7 +141,7 @@ pub enum Record {
         /// Time of day at the reset.
         time_of_day: RmTime,
         /// Date as written (`27 Jan 09`, `0/0/0000`).
-        date: String,
+        date: Text,
         /// Field separator the producer used.
         #[serde(default, skip_serializing_if = "Separator::is_comma")]
         separator: Separator,
@@ -152,7 +152,7 @@ pub enum Record {
     /// `$J`: passing at start/finish; never repeated, so losing one is permanent.
     Passing {
         /// Registration number.
-        reg_no: String,
+        reg_no: Text,
         /// Lap time (may be zero on the first crossing).
         lap_time: RmTime,
         /// Total time.
@@ -164,9 +164,9 @@ pub enum Record {
     /// `$COR`: correction of a total time (e.g. photocell); never repeated.
     Correction {
         /// Registration number.
-        reg_no: String,
+        reg_no: Text,
         /// Number shown on the car.
-        number: String,
+        number: Text,
         /// Laps completed (signed, as in `$G`).
         laps: Option<i32>,
         /// Corrected total time.
@@ -180,19 +180,19 @@ pub enum Record {
     /// IMSA `$L`: a car crossed a timeline; never repeated.
     LineCrossing {
         /// Car number (`"x"` + transponder when the transponder is not linked to a car).
-        car: String,
+        car: Text,
         /// Timeline number (`T1`…, pit lines `P1`…).
-        timeline_no: String,
+        timeline_no: Text,
         /// Timeline name (`SFT`, `SFP`, `POT`, `POP`, `PIT`, `PIP`).
-        timeline_name: String,
+        timeline_name: Text,
         /// Date as written (`MM/DD/YYYY`).
-        date: String,
+        date: Text,
         /// Time of day of the crossing.
         time: RmTime,
         /// Driver id (ERM v1.03; 0 = no id); absent or empty in older feeds.
         driver_id: Option<u32>,
         /// Class name (ERM v1.03); absent or empty in older feeds.
-        class_name: Option<String>,
+        class_name: Option<Text>,
         /// Fields after the documented ones.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<RawField>,
@@ -200,11 +200,11 @@ pub enum Record {
     /// IMSA `$T`: track description with its timed sections.
     TrackInfo {
         /// Track name.
-        name: String,
+        name: Text,
         /// Short name.
-        short_name: String,
+        short_name: Text,
         /// Track length as written.
-        distance: String,
+        distance: Text,
         /// Timed sections (their count is written before them).
         sections: Vec<Section>,
         /// Fields after the documented ones.
@@ -218,7 +218,7 @@ pub enum Record {
         /// Position, 1-based.
         position: u32,
         /// Registration number.
-        reg_no: String,
+        reg_no: Text,
         /// Lap number.
         lap_no: Option<u32>,
         /// Lap time.
@@ -230,7 +230,7 @@ pub enum Record {
     /// Race Monitor `$RMS`: session type (`"race"`, `"qualifying"`).
     RaceMonitorSession {
         /// Session type.
-        session_type: String,
+        session_type: Text,
         /// Fields after the documented ones.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<RawField>,
@@ -238,7 +238,7 @@ pub enum Record {
     /// Race Monitor `$RMLT`: wall-clock time of a car's last lap.
     RaceMonitorLapTime {
         /// Registration number (written bare).
-        reg_no: String,
+        reg_no: Text,
         /// Unix time in milliseconds.
         epoch_ms: u64,
         /// Fields after the documented ones.
@@ -248,7 +248,7 @@ pub enum Record {
     /// Race Monitor `$RMHL`: lap history entry (all fields quoted).
     RaceMonitorLapHistory {
         /// Registration number.
-        reg_no: String,
+        reg_no: Text,
         /// Lap number.
         lap: Option<u32>,
         /// Position after the lap.
@@ -274,7 +274,7 @@ pub enum Record {
     /// Race Monitor `$RMDTL` (meaning unknown; seen empty).
     RaceMonitorDetail {
         /// The field's text.
-        text: String,
+        text: Text,
         /// Fields after the documented ones.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<RawField>,
@@ -284,7 +284,7 @@ pub enum Record {
         /// Number sent by the relay (meaning inferred: race or channel id).
         number: u32,
         /// Connection GUID (written bare).
-        guid: String,
+        guid: Text,
         /// Fields after the documented ones.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         extra: Vec<RawField>,
@@ -292,7 +292,7 @@ pub enum Record {
     /// Any other `$` command, kept with its fields as written.
     Unknown {
         /// The command without `$` (ASCII letters, digits, `_`).
-        command: String,
+        command: Text,
         /// Every field after the command.
         fields: Vec<RawField>,
     },

@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 
-use super::RmonitorError;
+use super::{RmonitorError, Text};
 use crate::cp1252;
 
 /// Bytes tolerated around a field outside quotes.
@@ -62,16 +62,16 @@ impl<'a> Field<'a> {
         Cow::Owned(cp1252::decode(&unescaped))
     }
 
-    /// The field's text as an owned `String` (see [`Field::text`]), with a single-pass
-    /// copy for the common ASCII case.
-    pub fn to_text(&self) -> String {
+    /// The field's text as an owned [`Text`] (see [`Field::text`]): inline, without an
+    /// allocation, for the short ASCII fields feeds are made of.
+    pub fn to_text(&self) -> Text {
         if !self.escaped
             && self.raw.is_ascii()
             && let Ok(s) = std::str::from_utf8(self.raw)
         {
-            return s.to_owned();
+            return Text::new(s);
         }
-        self.text().into_owned()
+        Text::from(self.text())
     }
 
     /// Parses the field as an unsigned decimal number: ASCII digits only, no sign, no

@@ -16,7 +16,7 @@ use checkered_protocol::rmonitor::{Flag, Record, RmTime, Separator};
 pub fn init(at_us: i64) -> Record {
     Record::Init {
         time_of_day: RmTime::from_ms(time_of_day_ms(at_us)),
-        date: init_date(at_us),
+        date: init_date(at_us).into(),
         separator: Separator::Comma,
         extra: Vec::new(),
     }
@@ -25,8 +25,8 @@ pub fn init(at_us: i64) -> Record {
 /// `$E`: a track setting (`TRACKNAME`, `TRACKLENGTH`).
 pub fn setting(key: &str, value: &str) -> Record {
     Record::Setting {
-        key: key.to_owned(),
-        value: value.to_owned(),
+        key: key.into(),
+        value: value.into(),
         extra: Vec::new(),
     }
 }
@@ -35,7 +35,7 @@ pub fn setting(key: &str, value: &str) -> Record {
 pub fn run(run_no: u32, name: &str) -> Record {
     Record::Run {
         run_no,
-        description: name.to_owned(),
+        description: name.into(),
         extra: Vec::new(),
     }
 }
@@ -44,7 +44,7 @@ pub fn run(run_no: u32, name: &str) -> Record {
 pub fn class(class_no: u32, name: &str) -> Record {
     Record::Class {
         class_no,
-        description: name.to_owned(),
+        description: name.into(),
         extra: Vec::new(),
     }
 }
@@ -61,12 +61,12 @@ fn names(entry: &Entry) -> (String, String) {
 pub fn competitor(entry: &Entry, class_no: u32) -> Record {
     let (first_name, last_name) = names(entry);
     Record::Competitor {
-        reg_no: entry.number.clone(),
-        number: entry.number.clone(),
-        transponder: entry.transponder.to_string(),
-        first_name,
-        last_name,
-        nationality: String::new(),
+        reg_no: entry.number.as_str().into(),
+        number: entry.number.as_str().into(),
+        transponder: entry.transponder.to_string().into(),
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        nationality: Default::default(),
         class_no: Some(class_no),
         extra: Vec::new(),
     }
@@ -76,13 +76,13 @@ pub fn competitor(entry: &Entry, class_no: u32) -> Record {
 pub fn competitor_ext(entry: &Entry, class_no: u32) -> Record {
     let (first_name, last_name) = names(entry);
     Record::CompetitorExt {
-        reg_no: entry.number.clone(),
-        number: entry.number.clone(),
+        reg_no: entry.number.as_str().into(),
+        number: entry.number.as_str().into(),
         class_no: Some(class_no),
-        first_name,
-        last_name,
-        nationality: String::new(),
-        additional: String::new(),
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        nationality: Default::default(),
+        additional: Default::default(),
         extra: Vec::new(),
     }
 }
@@ -90,7 +90,7 @@ pub fn competitor_ext(entry: &Entry, class_no: u32) -> Record {
 /// `$J`: a start/finish crossing (lap time zero on the first crossing).
 pub fn passing(reg_no: &str, lap_ms: Option<i64>, total_ms: i64) -> Record {
     Record::Passing {
-        reg_no: reg_no.to_owned(),
+        reg_no: reg_no.into(),
         lap_time: RmTime::from_ms(lap_ms.unwrap_or(0)),
         total_time: RmTime::from_ms(total_ms),
         extra: Vec::new(),
@@ -102,7 +102,7 @@ pub fn passing(reg_no: &str, lap_ms: Option<i64>, total_ms: i64) -> Record {
 pub fn race_position(position: u32, reg_no: &str, car: &CarScore) -> Record {
     Record::RacePosition {
         position,
-        reg_no: reg_no.to_owned(),
+        reg_no: reg_no.into(),
         laps: i32::try_from(car.laps).ok().filter(|l| *l > 0),
         total_time: RmTime::from_ms(car.total_ms.unwrap_or(0)),
         extra: Vec::new(),
@@ -113,7 +113,7 @@ pub fn race_position(position: u32, reg_no: &str, car: &CarScore) -> Record {
 pub fn practice_position(position: u32, reg_no: &str, car: &CarScore) -> Record {
     Record::PracticePosition {
         position,
-        reg_no: reg_no.to_owned(),
+        reg_no: reg_no.into(),
         best_lap_no: Some(car.best.map_or(0, |b| b.lap)),
         best_lap_time: RmTime::from_ms(car.best.map_or(0, |b| b.ms)),
         extra: Vec::new(),
@@ -124,10 +124,10 @@ pub fn practice_position(position: u32, reg_no: &str, car: &CarScore) -> Record 
 /// `P2`/`POT` pit out) at `at_us`.
 pub fn line_crossing(number: &str, timeline: (&str, &str), at_us: i64) -> Record {
     Record::LineCrossing {
-        car: number.to_owned(),
-        timeline_no: timeline.0.to_owned(),
-        timeline_name: timeline.1.to_owned(),
-        date: crossing_date(at_us),
+        car: number.into(),
+        timeline_no: timeline.0.into(),
+        timeline_name: timeline.1.into(),
+        date: crossing_date(at_us).into(),
         time: RmTime::from_ms(time_of_day_ms(at_us)),
         driver_id: None,
         class_name: None,

@@ -9,7 +9,7 @@
 //! # Layout
 //! - [`FeedCache`]: the latest line per state key, and the snapshot sent on connect.
 
-use checkered_protocol::rmonitor::Record;
+use checkered_protocol::rmonitor::{Record, Text};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -26,7 +26,7 @@ const HEARTBEAT: u8 = 7;
 /// The latest line for each piece of feed state.
 #[derive(Debug, Default)]
 pub struct FeedCache {
-    lines: BTreeMap<(u8, u32, String), Arc<[u8]>>,
+    lines: BTreeMap<(u8, u32, Text), Arc<[u8]>>,
 }
 
 impl FeedCache {
@@ -43,19 +43,19 @@ impl FeedCache {
                         *group < RACE_POSITION || *group > PRACTICE_POSITION
                     });
                 }
-                (RUN, 0, String::new())
+                (RUN, 0, Text::default())
             }
-            Record::Class { class_no, .. } => (CLASS, *class_no, String::new()),
+            Record::Class { class_no, .. } => (CLASS, *class_no, Text::default()),
             Record::Setting { key, .. } => (SETTING, 0, key.clone()),
             Record::Competitor { reg_no, .. } => (COMPETITOR, 0, reg_no.clone()),
             Record::CompetitorExt { reg_no, .. } => (COMPETITOR_EXT, 0, reg_no.clone()),
             // Keyed by position: after each batch of position lines every position has
             // exactly one car, so the cache holds the whole order.
-            Record::RacePosition { position, .. } => (RACE_POSITION, *position, String::new()),
+            Record::RacePosition { position, .. } => (RACE_POSITION, *position, Text::default()),
             Record::PracticePosition { position, .. } => {
-                (PRACTICE_POSITION, *position, String::new())
+                (PRACTICE_POSITION, *position, Text::default())
             }
-            Record::Heartbeat { .. } => (HEARTBEAT, 0, String::new()),
+            Record::Heartbeat { .. } => (HEARTBEAT, 0, Text::default()),
             _ => return,
         };
         self.lines.insert(key, wire.clone());

@@ -54,7 +54,7 @@ fn feed_final_order(text: &str, best_lap: bool) -> Vec<String> {
                 laps: Some(laps),
                 ..
             }) if !best_lap && laps >= 1 => {
-                last.insert(reg_no, position);
+                last.insert(reg_no.into(), position);
             }
             Ok(Record::PracticePosition {
                 position,
@@ -62,7 +62,7 @@ fn feed_final_order(text: &str, best_lap: bool) -> Vec<String> {
                 best_lap_time,
                 ..
             }) if best_lap && best_lap_time.ms() > 0 && !best_lap_time.is_no_passing() => {
-                last.insert(reg_no, position);
+                last.insert(reg_no.into(), position);
             }
             _ => {}
         }

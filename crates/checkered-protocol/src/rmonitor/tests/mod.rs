@@ -15,7 +15,7 @@ fn encode(rec: &Record) -> String {
 /// Decodes `line`, checks it re-encodes to exactly the same text, returns the record.
 fn exact(line: &str) -> Record {
     let rec = decode(line).unwrap_or_else(|e| Record::Unknown {
-        command: format!("error: {e}"),
+        command: format!("error: {e}").into(),
         fields: vec![],
     });
     assert_eq!(encode(&rec), format!("{line}\r\n"), "{rec:?}");
@@ -365,7 +365,7 @@ fn encoding_never_breaks_framing() {
 #[test]
 fn json_is_internally_tagged() {
     let rec = decode(r#"$B,95,"Test Race""#).unwrap_or_else(|e| Record::Unknown {
-        command: e.to_string(),
+        command: e.to_string().into(),
         fields: vec![],
     });
     let json = serde_json::to_string(&rec).unwrap_or_default();
