@@ -291,9 +291,14 @@ impl Browser {
     }
 }
 
-/// Where the screenshots for the docs go.
+/// Where a screenshot goes: `docs/screenshots/` with `CHECKERED_SCREENSHOTS=1` (to
+/// refresh the docs' pictures), else the target's scratch directory, so a plain
+/// `cargo test` leaves the work tree clean.
 pub fn screenshot_path(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../docs/screenshots")
-        .join(name)
+    let dir = if std::env::var("CHECKERED_SCREENSHOTS").as_deref() == Ok("1") {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
+    } else {
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots")
+    };
+    dir.join(name)
 }
