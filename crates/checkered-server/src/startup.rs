@@ -76,6 +76,7 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let auth = crate::auth::open(&config).context("cannot open the identity store")?;
         let state = AppState {
             config: Arc::new(config),
             metrics: prometheus(),
@@ -86,6 +87,7 @@ impl Application {
             projections,
             projectors,
             registry,
+            auth: Arc::new(auth),
             shutdown,
         };
         state.started.store(true, Ordering::Release);

@@ -48,9 +48,19 @@ pub struct RelayArgs {
     /// Spool directory [default: ./checkered-spool/TRACK].
     #[arg(long)]
     pub spool: Option<PathBuf>,
-    /// Client id in the envelopes [default: one made for the spool and kept in it].
-    #[arg(long)]
+    /// Client id in the envelopes, and the relay client's id for client credentials
+    /// [default: one made for the spool and kept in it].
+    #[arg(long, env = "CHECKERED_CLIENT_ID")]
     pub client_id: Option<String>,
+    /// Relay client secret (`POST /api/v1/orgs/{org}/relay-clients` or `checkered admin
+    /// relay-client` shows it once): ingest then uses short-lived tokens from the server.
+    #[arg(
+        long,
+        env = "CHECKERED_CLIENT_SECRET",
+        hide_env_values = true,
+        requires = "client_id"
+    )]
+    pub client_secret: Option<String>,
     /// Most events per ingest request.
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
@@ -174,6 +184,9 @@ pub struct ServeArgs {
     /// Optional TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "CHECKERED_CONFIG")]
     pub config: Option<PathBuf>,
+    /// `off` opens every route (embedded single-user use) [default: on].
+    #[arg(long, env = "CHECKERED_AUTH", value_parser = ["on", "off"])]
+    pub auth: Option<String>,
 }
 
 /// Arguments of `checkered decode`.
