@@ -64,6 +64,12 @@ pub struct AuthSettings {
     pub argon2_memory_kib: u32,
     /// argon2id iterations (`argon2_iterations`).
     pub argon2_iterations: u32,
+    /// Sign-in and token requests per minute per address (`login_per_minute`).
+    pub login_per_minute: u32,
+    /// Ingest batches per second per relay client (`ingest_per_second`).
+    pub ingest_per_second: u32,
+    /// Anonymous public reads per second per address (`public_reads_per_second`).
+    pub public_per_second: u32,
 }
 
 impl Default for AuthSettings {
@@ -74,6 +80,9 @@ impl Default for AuthSettings {
             refresh_ttl_s: 30 * 24 * 3600,
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
+            login_per_minute: 10,
+            ingest_per_second: 100,
+            public_per_second: 100,
         }
     }
 }
@@ -131,6 +140,12 @@ pub struct FileConfig {
     pub argon2_memory_kib: Option<u32>,
     /// argon2id iterations.
     pub argon2_iterations: Option<u32>,
+    /// Sign-in attempts per minute per address.
+    pub login_per_minute: Option<u32>,
+    /// Ingest batches per second per relay client.
+    pub ingest_per_second: Option<u32>,
+    /// Anonymous public reads per second per address.
+    pub public_reads_per_second: Option<u32>,
 }
 
 /// Why the configuration could not be loaded.
@@ -197,6 +212,11 @@ impl ServerConfig {
                     .argon2_iterations
                     .unwrap_or(d.auth.argon2_iterations)
                     .max(1),
+                login_per_minute: file.login_per_minute.unwrap_or(d.auth.login_per_minute),
+                ingest_per_second: file.ingest_per_second.unwrap_or(d.auth.ingest_per_second),
+                public_per_second: file
+                    .public_reads_per_second
+                    .unwrap_or(d.auth.public_per_second),
             },
         })
     }

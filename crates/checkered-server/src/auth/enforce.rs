@@ -64,6 +64,26 @@ fn query(request: &Request) -> HashMap<String, String> {
         .unwrap_or_default()
 }
 
+fn peer_ip(request: &Request) -> Option<std::net::IpAddr> {
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+/// A 429 with `Retry-After` (whole seconds, at least 1).
+fn too_many(wait: std::time::Duration, detail: &str) -> Response {
+    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+    let mut response = deny(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("{detail}; retry in {secs} s"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 /// The peer address, for the audit log.
 pub fn peer(request: &Request) -> Option<String> {
     request
@@ -155,6 +175,18 @@ pub async fn enforce(
             format!("no authorisation rule for {method} {pattern}"),
         );
     };
+    let ip = peer_ip(&request);
+    let sign_in = matches!(
+        pattern.as_str(),
+        "/api/v1/auth/login" | "/api/v1/auth/refresh" | "/api/v1/auth/token"
+    );
+    if state.auth.enabled
+        && sign_in
+        && let Some(ip) = ip
+        && let Err(wait) = state.auth.limits.login(ip)
+    {
+        return too_many(wait, "too many sign-in attempts from this address");
+    }
     if rule == Rule::Open {
         return next.run(request).await;
     }
@@ -169,6 +201,14 @@ pub async fn enforce(
             None => Principal::Anonymous,
         }
     };
+    let limited = match (&principal, rule, ip) {
+        (Principal::Relay(r), Rule::Relay, _) => state.auth.limits.ingest(&r.client_id).err(),
+        (Principal::Anonymous, Rule::PublicRead, Some(ip)) => state.auth.limits.public(ip).err(),
+        _ => None,
+    };
+    if let Some(wait) = limited {
+        return too_many(wait, "too many requests; slow down");
+    }
     let params: HashMap<String, String> = params
         .iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -8,6 +8,7 @@
 //!   lifetimes and costs. [`Principal`]: who a request is from.
 //! - [`secrets`]: random tokens, digests, argon2id, the key file.
 //! - [`token`]: signing and verifying access tokens.
+//! - [`limit`]: rate limits per address and per relay client.
 //! - [`policy`]: the table of rules; [`enforce`]: the middleware applying it.
 //! - [`routes`]: login, refresh, logout, client credentials.
 //! - [`orgs`]: organisations, members, relay clients, the audit log.
@@ -15,6 +16,7 @@
 
 pub mod bootstrap;
 pub mod enforce;
+pub mod limit;
 pub mod orgs;
 pub mod policy;
 pub mod routes;
@@ -40,6 +42,8 @@ pub struct Auth {
     pub cost: secrets::Cost,
     /// The static relay token of the configuration, if any (all tracks).
     pub static_ingest: Option<String>,
+    /// Rate limits.
+    pub limits: limit::Limits,
 }
 
 /// Who a request comes from, as the middleware established it (a request extension).
@@ -148,5 +152,6 @@ pub fn open(config: &crate::config::ServerConfig) -> anyhow::Result<Auth> {
             iterations: s.argon2_iterations,
         },
         static_ingest: config.ingest_token.clone(),
+        limits: limit::Limits::new(s.login_per_minute, s.ingest_per_second, s.public_per_second),
     })
 }

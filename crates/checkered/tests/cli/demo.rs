@@ -27,9 +27,17 @@ fn the_demo_serves_three_live_tracks() {
     let mut login = String::new();
     while !login.contains("Console login") {
         login.clear();
-        assert!(stdout.read_line(&mut login).expect("line") > 0, "no login printed");
+        assert!(
+            stdout.read_line(&mut login).expect("line") > 0,
+            "no login printed"
+        );
     }
-    let credentials = login.rsplit(": ").next().expect("credentials").trim().to_owned();
+    let credentials = login
+        .rsplit(": ")
+        .next()
+        .expect("credentials")
+        .trim()
+        .to_owned();
     let (email, password) = credentials.split_once(" / ").expect("email / password");
     let (email, password) = (email.to_owned(), password.to_owned());
     // Keep reading what else it prints: a closed pipe must not be what the test measures.
@@ -55,7 +63,10 @@ fn the_demo_serves_three_live_tracks() {
             .json()
             .await
             .expect("login answer");
-        answer["access_token"].as_str().expect("access token").to_owned()
+        answer["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
     });
     let get = |path: &str| -> Option<Value> {
         runtime.block_on(async {
@@ -146,7 +157,9 @@ fn the_demo_serves_three_live_tracks() {
     );
     // Anonymous readers see the board but not the raw log.
     let status = runtime.block_on(async {
-        reqwest::get(format!("{base}/api/v1/tracks/kart-club/raw")).await.map(|r| r.status().as_u16())
+        reqwest::get(format!("{base}/api/v1/tracks/kart-club/raw"))
+            .await
+            .map(|r| r.status().as_u16())
     });
     assert_eq!(status.ok(), Some(401));
     // The board page is served.

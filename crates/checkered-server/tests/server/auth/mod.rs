@@ -4,5 +4,6 @@
 
 mod fixture;
 mod flows;
+mod limits;
 mod matrix;
 mod visibility;
