@@ -214,7 +214,20 @@ pub async fn enforce(
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
     let query = query(&request);
-    let org = match decide(&state, rule, &principal, &method, &pattern, &params, &query).await {
+    let code = request
+        .headers()
+        .get("x-access-code")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| query.get("code").cloned());
+    let asked = Asked {
+        method: &method,
+        pattern: &pattern,
+        params: &params,
+        query: &query,
+        code: code.as_deref(),
+    };
+    let org = match decide(&state, rule, &principal, &asked).await {
         Ok(org) => org,
         Err(refusal) => return refusal,
     };
@@ -248,16 +261,30 @@ pub async fn enforce(
     response
 }
 
+/// What a request asks for, as the policy reads it.
+struct Asked<'a> {
+    method: &'a Method,
+    pattern: &'a str,
+    params: &'a HashMap<String, String>,
+    query: &'a HashMap<String, String>,
+    /// The access code given (`?code=` or `X-Access-Code`).
+    code: Option<&'a str>,
+}
+
 /// Applies `rule`; `Ok` carries the organisation the request touches, if any.
 async fn decide(
     state: &AppState,
     rule: Rule,
     principal: &Principal,
-    method: &Method,
-    pattern: &str,
-    params: &HashMap<String, String>,
-    query: &HashMap<String, String>,
+    asked: &Asked<'_>,
 ) -> Result<Option<String>, Response> {
+    let Asked {
+        method,
+        pattern,
+        params,
+        query,
+        ..
+    } = asked;
     if matches!(principal, Principal::Unrestricted) {
         return Ok(None);
     }
@@ -315,7 +342,7 @@ async fn decide(
                 )),
             }
         }
-        Rule::PublicRead => visible(state, principal, params, query).await,
+        Rule::PublicRead => visible(state, principal, asked).await,
     }
 }
 
@@ -359,9 +386,9 @@ async fn member_org(
 async fn visible(
     state: &AppState,
     principal: &Principal,
-    params: &HashMap<String, String>,
-    query: &HashMap<String, String>,
+    asked: &Asked<'_>,
 ) -> Result<Option<String>, Response> {
+    let (params, query) = (asked.params, asked.query);
     let Some(track) = params.get("track").or(query.get("track_id")) else {
         return Ok(None);
     };
@@ -394,20 +421,47 @@ async fn visible(
             .get_event(track, event)
             .await
             .map_err(internal)?;
-        if found.is_some_and(|e| e.visibility == Visibility::Private) {
+        if let Some(found) = found
+            && !may_see(state, &found, asked.code).await?
+        {
             return Err(hidden());
         }
         return Ok(owner);
     }
     let now = crate::clock::now_us();
     let events = state.catalog.list_events(track).await.map_err(internal)?;
-    let live_private = events.iter().any(|e| {
-        e.visibility == Visibility::Private
+    for event in events.iter().filter(|e| {
+        e.visibility != Visibility::Public
             && e.starts_at_us.is_none_or(|s| s <= now)
             && e.ends_at_us.is_none_or(|end| end >= now)
-    });
-    if live_private {
-        return Err(hidden());
+    }) {
+        if !may_see(state, event, asked.code).await? {
+            return Err(hidden());
+        }
     }
     Ok(owner)
+}
+
+/// Whether a non-member may see `event`: public, or unlisted with its access code.
+async fn may_see(
+    state: &AppState,
+    event: &checkered_store::readmodel::EventRecord,
+    code: Option<&str>,
+) -> Result<bool, Response> {
+    match event.visibility {
+        Visibility::Public => Ok(true),
+        Visibility::Private => Ok(false),
+        Visibility::Unlisted => {
+            let Some(given) = code else {
+                return Ok(false);
+            };
+            let stored = state
+                .auth
+                .store
+                .event_code(&event.track_id, &event.id)
+                .await
+                .map_err(internal)?;
+            Ok(stored.is_some_and(|s| constant_time_eq(s.as_bytes(), given.as_bytes())))
+        }
+    }
 }

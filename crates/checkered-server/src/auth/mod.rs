@@ -12,8 +12,10 @@
 //! - [`policy`]: the table of rules; [`enforce`]: the middleware applying it.
 //! - [`routes`]: login, refresh, logout, client credentials.
 //! - [`orgs`]: organisations, members, relay clients, the audit log.
+//! - [`access`]: access codes of unlisted events, filtered event lists.
 //! - [`bootstrap`]: the first organisation and owner, relay clients (CLI and demo).
 
+pub mod access;
 pub mod bootstrap;
 pub mod enforce;
 pub mod limit;

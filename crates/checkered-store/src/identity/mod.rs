@@ -97,6 +97,16 @@ pub trait IdentityStore: Send + Sync + 'static {
     /// The organisation owning a track.
     async fn track_owner(&self, track: &str) -> Result<Option<String>, IdentityError>;
 
+    /// Sets the access code of an unlisted event.
+    async fn set_event_code(
+        &self,
+        track: &str,
+        event: &str,
+        code: &str,
+    ) -> Result<(), IdentityError>;
+    /// The access code of an unlisted event.
+    async fn event_code(&self, track: &str, event: &str) -> Result<Option<String>, IdentityError>;
+
     /// Appends to the audit log.
     async fn audit(&self, record: AuditRecord) -> Result<(), IdentityError>;
     /// An organisation's audit log after row `after`, oldest first.

@@ -20,10 +20,16 @@ use std::time::Duration;
 /// File name inside the data directory.
 pub const FILE_NAME: &str = "identity.db";
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../../migrations/sqlite-identity/0001_identity.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../../migrations/sqlite-identity/0001_identity.sql"),
+    ),
+    (
+        2,
+        include_str!("../../migrations/sqlite-identity/0002_event_codes.sql"),
+    ),
+];
 
 /// The identity store in one SQLite file. Cheap to clone.
 #[derive(Clone)]
@@ -541,6 +547,39 @@ impl IdentityStore for SqliteIdentity {
             c.query_row(
                 "SELECT org_id FROM track_owners WHERE track_id = ?1",
                 [track],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(backend)
+        })
+        .await
+    }
+
+    async fn set_event_code(
+        &self,
+        track: &str,
+        event: &str,
+        code: &str,
+    ) -> Result<(), IdentityError> {
+        let (track, event, code) = (track.to_owned(), event.to_owned(), code.to_owned());
+        self.run(move |c| {
+            c.execute(
+                "INSERT INTO event_codes (track_id, event_id, code) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (track_id, event_id) DO UPDATE SET code = excluded.code",
+                params![track, event, code],
+            )
+            .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn event_code(&self, track: &str, event: &str) -> Result<Option<String>, IdentityError> {
+        let (track, event) = (track.to_owned(), event.to_owned());
+        self.run(move |c| {
+            c.query_row(
+                "SELECT code FROM event_codes WHERE track_id = ?1 AND event_id = ?2",
+                params![track, event],
                 |r| r.get(0),
             )
             .optional()

@@ -109,3 +109,117 @@ async fn a_private_event_is_hidden_from_other_organisations_on_rest_and_websocke
     .await;
     world.server.stop().await;
 }
+
+#[tokio::test]
+async fn an_unlisted_event_needs_its_access_code_and_stays_out_of_lists() {
+    let world = world().await;
+    let server = &world.server;
+    let owner = world.tokens["owner"].clone();
+    let foreign = world.tokens["foreign_owner"].clone().expect("foreign");
+    let post = reqwest::Method::POST;
+    let get = reqwest::Method::GET;
+    let no_code = json!({"id": "club-night", "name": "Club night", "visibility": "unlisted"});
+    expect(
+        server,
+        post.clone(),
+        "/api/v1/tracks/alpha/events",
+        owner.as_deref(),
+        Some(no_code),
+        422,
+    )
+    .await;
+    let now = checkered_server::clock::now_us();
+    let event = json!({"id": "club-night", "name": "Club night", "visibility": "unlisted",
+        "access_code": "lap-42", "starts_at_us": now - 1_000_000});
+    expect(
+        server,
+        post,
+        "/api/v1/tracks/alpha/events",
+        owner.as_deref(),
+        Some(event),
+        201,
+    )
+    .await;
+    let path = "/api/v1/tracks/alpha/events/club-night";
+    expect(server, get.clone(), path, None, None, 404).await;
+    expect(
+        server,
+        get.clone(),
+        &format!("{path}?code=wrong"),
+        Some(&foreign),
+        None,
+        404,
+    )
+    .await;
+    expect(
+        server,
+        get.clone(),
+        &format!("{path}?code=lap-42"),
+        None,
+        None,
+        200,
+    )
+    .await;
+    let (status, _, _) = call(
+        server,
+        get.clone(),
+        "/api/v1/tracks/alpha/standings",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        status, 404,
+        "the running unlisted event hides the track without the code"
+    );
+    expect(
+        server,
+        get.clone(),
+        "/api/v1/tracks/alpha/standings?code=lap-42",
+        None,
+        None,
+        200,
+    )
+    .await;
+    let base = &server.base;
+    assert_eq!(
+        ws(base, "track_id=alpha&event_id=club-night").await,
+        Err(404)
+    );
+    ws(base, "track_id=alpha&event_id=club-night&code=lap-42")
+        .await
+        .expect("with the code");
+    // Lists show outsiders the public events only; members see all.
+    let listed = expect(
+        server,
+        get.clone(),
+        "/api/v1/tracks/alpha/events?code=lap-42",
+        None,
+        None,
+        200,
+    )
+    .await;
+    let ids: Vec<&str> = listed["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec!["ev"], "{listed}");
+    let viewer = world.tokens["viewer"].clone();
+    let listed = expect(
+        server,
+        get,
+        "/api/v1/tracks/alpha/events",
+        viewer.as_deref(),
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(
+        listed["events"].as_array().map(Vec::len),
+        Some(3),
+        "{listed}"
+    );
+    world.server.stop().await;
+}
