@@ -354,6 +354,42 @@ async fn secrets_never_appear_in_the_logs() {
         202,
     )
     .await;
+    // The intent is audited: who, what, when, from where; outsiders cannot read it.
+    let get = reqwest::Method::GET;
+    let audit = expect(
+        server,
+        get.clone(),
+        "/api/v1/orgs/org-a/audit",
+        Some(&owner),
+        None,
+        200,
+    )
+    .await;
+    let rows = audit["audit"].as_array().expect("rows");
+    let intent = rows
+        .iter()
+        .find(|r| r["action"] == "POST /api/v1/tracks/{track}/control")
+        .unwrap_or_else(|| panic!("no intent in {audit}"));
+    assert!(
+        intent["actor"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("user:")),
+        "{intent}"
+    );
+    assert_eq!(intent["target"], "alpha");
+    let from = intent["remote_addr"].as_str().unwrap_or_default();
+    assert!(from.starts_with("127.0.0.1:"), "{intent}");
+    assert!(intent["at_us"].as_i64().is_some_and(|t| t > 0), "{intent}");
+    let foreign = world.tokens["foreign_owner"].clone();
+    expect(
+        server,
+        get,
+        "/api/v1/orgs/org-a/audit",
+        foreign.as_deref(),
+        None,
+        403,
+    )
+    .await;
     world.server.stop().await;
     let text =
         String::from_utf8_lossy(&logs.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
