@@ -27,6 +27,8 @@ pub struct ServerConfig {
     pub heartbeat: Duration,
     /// Derived events buffered per track for live subscribers before a slow one is resynced.
     pub live_buffer: usize,
+    /// Identity and authorisation settings (issue 7).
+    pub auth: AuthSettings,
     /// Whether this process runs the projectors that fold the logs into the read models
     /// (off for a process that should only ingest and score; its projection reads then
     /// stand still).
@@ -44,8 +46,55 @@ impl Default for ServerConfig {
             heartbeat: Duration::from_secs(5),
             live_buffer: 4_096,
             projector: true,
+            auth: AuthSettings::default(),
         }
     }
+}
+
+/// Identity and authorisation settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthSettings {
+    /// `false` (`auth = "off"`): an embedded single-user server, every route open.
+    pub enabled: bool,
+    /// Access-token lifetime, seconds (`access_token_secs`).
+    pub access_ttl_s: i64,
+    /// Refresh-token lifetime, seconds (`refresh_token_secs`).
+    pub refresh_ttl_s: i64,
+    /// argon2id memory cost, KiB (`argon2_memory_kib`; OWASP's 19 MiB by default).
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations (`argon2_iterations`).
+    pub argon2_iterations: u32,
+    /// Sign-in and token requests per minute per address (`login_per_minute`).
+    pub login_per_minute: u32,
+    /// Ingest batches per second per relay client (`ingest_per_second`).
+    pub ingest_per_second: u32,
+    /// Anonymous public reads per second per address (`public_reads_per_second`).
+    pub public_per_second: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            enabled: true,
+            access_ttl_s: 15 * 60,
+            refresh_ttl_s: 30 * 24 * 3600,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            login_per_minute: 10,
+            ingest_per_second: 100,
+            public_per_second: 100,
+        }
+    }
+}
+
+/// `auth = "on" | "off"` in the file, `--auth` / `CHECKERED_AUTH`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    /// Authorisation enforced (default).
+    On,
+    /// Every route open (embedded single-user use).
+    Off,
 }
 
 /// Values given on the command line or in the environment (each optional).
@@ -57,6 +106,8 @@ pub struct ConfigOverrides {
     pub data_dir: Option<PathBuf>,
     /// `--ingest-token` / `CHECKERED_INGEST_TOKEN`.
     pub ingest_token: Option<String>,
+    /// `--auth` / `CHECKERED_AUTH`.
+    pub auth: Option<AuthMode>,
 }
 
 /// The optional TOML file; every key may be omitted.
@@ -79,6 +130,22 @@ pub struct FileConfig {
     pub live_buffer: Option<usize>,
     /// Run the projectors.
     pub projector: Option<bool>,
+    /// `on` (default) or `off`.
+    pub auth: Option<AuthMode>,
+    /// Access-token lifetime (seconds).
+    pub access_token_secs: Option<i64>,
+    /// Refresh-token lifetime (seconds).
+    pub refresh_token_secs: Option<i64>,
+    /// argon2id memory (KiB).
+    pub argon2_memory_kib: Option<u32>,
+    /// argon2id iterations.
+    pub argon2_iterations: Option<u32>,
+    /// Sign-in attempts per minute per address.
+    pub login_per_minute: Option<u32>,
+    /// Ingest batches per second per relay client.
+    pub ingest_per_second: Option<u32>,
+    /// Anonymous public reads per second per address.
+    pub public_reads_per_second: Option<u32>,
 }
 
 /// Why the configuration could not be loaded.
@@ -130,6 +197,27 @@ impl ServerConfig {
                 .map_or(d.heartbeat, |s| Duration::from_secs(s.max(1))),
             live_buffer: file.live_buffer.unwrap_or(d.live_buffer).max(16),
             projector: file.projector.unwrap_or(d.projector),
+            auth: AuthSettings {
+                enabled: overrides.auth.or(file.auth).unwrap_or(AuthMode::On) == AuthMode::On,
+                access_ttl_s: file.access_token_secs.unwrap_or(d.auth.access_ttl_s).max(1),
+                refresh_ttl_s: file
+                    .refresh_token_secs
+                    .unwrap_or(d.auth.refresh_ttl_s)
+                    .max(60),
+                argon2_memory_kib: file
+                    .argon2_memory_kib
+                    .unwrap_or(d.auth.argon2_memory_kib)
+                    .max(8),
+                argon2_iterations: file
+                    .argon2_iterations
+                    .unwrap_or(d.auth.argon2_iterations)
+                    .max(1),
+                login_per_minute: file.login_per_minute.unwrap_or(d.auth.login_per_minute),
+                ingest_per_second: file.ingest_per_second.unwrap_or(d.auth.ingest_per_second),
+                public_per_second: file
+                    .public_reads_per_second
+                    .unwrap_or(d.auth.public_per_second),
+            },
         })
     }
 }

@@ -10,8 +10,10 @@
 //! - [`runtime`]: one engine actor per track, fed from the raw log.
 //! - [`projection`]: one projector per track, folding its logs into the read models.
 //! - [`tracks`]: track definitions and starting their engines.
+//! - [`auth`]: identity, organisations, roles, relay credentials and the policy.
 //! - [`clock`]: the wall clock (ingest and metrics only; the engine never reads it).
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod http;

@@ -76,6 +76,7 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let auth = crate::auth::open(&config).context("cannot open the identity store")?;
         let state = AppState {
             config: Arc::new(config),
             metrics: prometheus(),
@@ -86,6 +87,7 @@ impl Application {
             projections,
             projectors,
             registry,
+            auth: Arc::new(auth),
             shutdown,
         };
         state.started.store(true, Ordering::Release);
@@ -94,6 +96,7 @@ impl Application {
             .context("cannot start the track engines")?;
         state.ready.store(true, Ordering::Release);
         tokio::spawn(retention(state.log.clone(), state.shutdown.clone()));
+        tokio::spawn(prune_limits(state.auth.clone(), state.shutdown.clone()));
         Ok(Application {
             listener,
             state,
@@ -141,6 +144,16 @@ impl Application {
             .await
             .context("cannot close the event log")?;
         served
+    }
+}
+
+/// Forgets rate-limit keys that are fully replenished, so the limiters stay small.
+async fn prune_limits(auth: Arc<crate::auth::Auth>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(60)) => auth.limits.prune(),
+            _ = shutdown.changed() => return,
+        }
     }
 }
 

@@ -30,6 +30,8 @@ pub struct AppState {
     pub projectors: Arc<crate::projection::Projectors>,
     /// The running track engines.
     pub registry: Arc<Registry>,
+    /// Identity: users, organisations, relay clients, tokens, the audit log.
+    pub auth: Arc<crate::auth::Auth>,
     /// Turns true when the server is shutting down (live sockets close, actors stop).
     pub shutdown: watch::Receiver<bool>,
 }

@@ -5,6 +5,7 @@
 //! thresholds, default session kind). Creating a track starts its engine actor, so ingest
 //! for it is accepted from then on.
 
+use crate::auth::enforce::OwningOrg;
 use crate::http::body;
 use crate::http::error::ApiError;
 use crate::state::AppState;
@@ -12,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use checkered_engine::TrackConfig;
 use checkered_protocol::contract::is_slug;
 use checkered_store::readmodel::{ReadModelError, TrackRecord};
@@ -100,6 +101,7 @@ fn store_error(error: ReadModelError) -> ApiError {
 #[utoipa::path(post, path = "/api/v1/tracks", tag = "tracks", request_body = TrackBody, responses((status = 201, description = "Created; its engine runs", body = Object), (status = 400, description = "Invalid id or config", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 409, description = "The id is taken", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
 async fn create(
     State(state): State<AppState>,
+    owner: Option<Extension<OwningOrg>>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
@@ -126,6 +128,14 @@ async fn create(
         .create_track(record.clone())
         .await
         .map_err(store_error)?;
+    if let Some(Extension(OwningOrg(org))) = owner {
+        state
+            .auth
+            .store
+            .set_track_owner(&id, &org)
+            .await
+            .map_err(ApiError::from)?;
+    }
     let runtime = state
         .registry
         .start(config)

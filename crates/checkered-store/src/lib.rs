@@ -15,6 +15,8 @@
 //! - [`sqlite`]: [`SqliteLog`], one `events.db` with a group-committing writer thread.
 //! - [`readmodel`]: the catalog ([`readmodel::ReadModels`]) and the projections of the logs
 //!   ([`readmodel::Projections`]) the REST layer serves, SQLite in `readmodels.db`.
+//! - [`identity`]: organisations, users, roles, refresh families, relay clients, track
+//!   owners and the audit log ([`identity::IdentityStore`], SQLite in `identity.db`).
 //! - `conformance` (tests, or feature `conformance`): backend-neutral scenarios.
 //!
 //! ```no_run
@@ -31,6 +33,7 @@
 
 pub mod error;
 pub mod event_log;
+pub mod identity;
 pub mod model;
 pub mod readmodel;
 pub mod sqlite;

@@ -27,6 +27,89 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Relay a decoder, results feed or capture file to a server's ingest, through a disk spool.
     Relay(RelayArgs),
+    /// Organisations, owners, members and relay clients of a data directory.
+    Admin(AdminArgs),
+}
+
+/// Arguments of `checkered admin`.
+#[derive(Parser, Debug, Clone)]
+pub struct AdminArgs {
+    /// Data directory of the server [default: ./checkered-data].
+    #[arg(
+        long,
+        env = "CHECKERED_DATA",
+        default_value = "checkered-data",
+        global = true
+    )]
+    pub data: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+/// The admin subcommands.
+#[derive(Subcommand, Debug, Clone)]
+pub enum AdminCommand {
+    /// First run: create an organisation and its owner (the first owner runs the deployment).
+    Init {
+        /// Organisation id (slug).
+        #[arg(long)]
+        org: String,
+        /// Display name [default: the id].
+        #[arg(long)]
+        name: Option<String>,
+        /// The owner's email.
+        #[arg(long)]
+        email: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Give a user (created if new) a role in an organisation.
+    AddUser {
+        /// Organisation id.
+        #[arg(long)]
+        org: String,
+        /// The user's email.
+        #[arg(long)]
+        email: String,
+        /// owner, admin, race_control, timing_official or viewer.
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Create a relay client scoped to tracks of the organisation; prints its secret once.
+    RelayClient {
+        /// Organisation id.
+        #[arg(long)]
+        org: String,
+        /// Display name.
+        #[arg(long, default_value = "relay")]
+        name: String,
+        /// A track it may write to (repeat for several).
+        #[arg(long = "track", required = true)]
+        tracks: Vec<String>,
+    },
+    /// Revoke a relay client: its tokens stop working at its next request.
+    Revoke {
+        /// Organisation id.
+        #[arg(long)]
+        org: String,
+        /// Client id.
+        #[arg(long)]
+        client: String,
+    },
+    /// Hand a track (e.g. one created before authorisation) to an organisation.
+    AssignTrack {
+        /// Organisation id.
+        #[arg(long)]
+        org: String,
+        /// Track id.
+        #[arg(long)]
+        track: String,
+    },
 }
 
 /// Arguments of `checkered relay` (docs/RELAY.md explains each).
@@ -48,9 +131,19 @@ pub struct RelayArgs {
     /// Spool directory [default: ./checkered-spool/TRACK].
     #[arg(long)]
     pub spool: Option<PathBuf>,
-    /// Client id in the envelopes [default: one made for the spool and kept in it].
-    #[arg(long)]
+    /// Client id in the envelopes, and the relay client's id for client credentials
+    /// [default: one made for the spool and kept in it].
+    #[arg(long, env = "CHECKERED_CLIENT_ID")]
     pub client_id: Option<String>,
+    /// Relay client secret (`POST /api/v1/orgs/{org}/relay-clients` or `checkered admin
+    /// relay-client` shows it once): ingest then uses short-lived tokens from the server.
+    #[arg(
+        long,
+        env = "CHECKERED_CLIENT_SECRET",
+        hide_env_values = true,
+        requires = "client_id"
+    )]
+    pub client_secret: Option<String>,
     /// Most events per ingest request.
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
@@ -174,6 +267,9 @@ pub struct ServeArgs {
     /// Optional TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "CHECKERED_CONFIG")]
     pub config: Option<PathBuf>,
+    /// `off` opens every route (embedded single-user use) [default: on].
+    #[arg(long, env = "CHECKERED_AUTH", value_parser = ["on", "off"])]
+    pub auth: Option<String>,
 }
 
 /// Arguments of `checkered decode`.

@@ -14,6 +14,13 @@ pub fn run_cli(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             listen: args.listen,
             data_dir: args.data.clone(),
             ingest_token: args.ingest_token.clone(),
+            auth: args.auth.as_deref().map(|a| {
+                if a == "off" {
+                    checkered_server::config::AuthMode::Off
+                } else {
+                    checkered_server::config::AuthMode::On
+                }
+            }),
         },
         args.config.as_deref(),
     )?;

@@ -2,7 +2,8 @@
 //! `GET/PUT/DELETE /api/v1/tracks/{track}/events/{event}`.
 //!
 //! An event has a slug id (client-chosen, or assigned), a name, optional start and end
-//! (µs since the epoch, UTC) and a visibility kept for the authorisation issue. Its
+//! (µs since the epoch, UTC) and a visibility (public, unlisted with an access code,
+//! private; enforced by [`crate::auth`]). Its
 //! schedule is in [`crate::http::schedule`], its entry list in [`crate::http::entries`].
 //!
 //! # Layout
@@ -51,10 +52,14 @@ pub struct EventBody {
     #[serde(default, deserialize_with = "body::present")]
     #[schema(value_type = Option<i64>)]
     ends_at_us: Option<Option<i64>>,
-    /// `public` (default) or `private`.
+    /// `public` (default), `unlisted` (anyone with the access code) or `private`
+    /// (members of the track's organisation).
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     visibility: Option<Visibility>,
+    /// The access code of an unlisted event (`?code=` or `X-Access-Code` to read it).
+    #[serde(default)]
+    access_code: Option<String>,
 }
 
 /// The event of a track or a 404 (the track must run).
@@ -123,8 +128,11 @@ async fn create(
         created_at_us: now,
         updated_at_us: now,
     };
+    let code = body.access_code.take();
     apply(&mut record, body)?;
+    crate::auth::access::check_code(&state, &record, code.as_deref()).await?;
     state.catalog.create_event(record.clone()).await?;
+    crate::auth::access::save_code(&state, &record, code).await?;
     Ok((StatusCode::CREATED, Json(record)))
 }
 
@@ -132,9 +140,12 @@ async fn create(
 async fn list(
     State(state): State<AppState>,
     Path(track_id): Path<String>,
+    principal: Option<axum::Extension<crate::auth::Principal>>,
 ) -> Result<Json<Value>, ApiError> {
     track(&state, &track_id)?;
     let events = state.catalog.list_events(&track_id).await?;
+    let principal = principal.map(|axum::Extension(p)| p);
+    let events = crate::auth::access::listed(&state, principal.as_ref(), &track_id, events).await?;
     Ok(Json(json!({ "events": events })))
 }
 
@@ -153,14 +164,17 @@ async fn update(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Json<EventRecord>, ApiError> {
-    let body: EventBody = body::json(&headers, &bytes)?;
+    let mut body: EventBody = body::json(&headers, &bytes)?;
     if body.id.as_deref().is_some_and(|b| b != id) {
         return Err(ApiError::BadRequest("an event's id cannot change".into()));
     }
     let mut record = event_of(&state, &track_id, &id).await?;
+    let code = body.access_code.take();
     apply(&mut record, body)?;
     record.updated_at_us = crate::clock::now_us();
+    crate::auth::access::check_code(&state, &record, code.as_deref()).await?;
     state.catalog.update_event(record.clone()).await?;
+    crate::auth::access::save_code(&state, &record, code).await?;
     Ok(Json(record))
 }
 

@@ -5,6 +5,7 @@
 //! the rejected ones go to the dead-letter log with their reason, both before the answer.
 //! A retried event (same idempotency key) is counted as a duplicate and changes nothing.
 
+use crate::auth::Principal;
 use crate::http::error::ApiError;
 use crate::runtime::convert::{self, Decoded};
 use crate::runtime::registry::Arrived;
@@ -13,7 +14,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use checkered_protocol::contract::{CONTRACT_VERSION, Envelope, IngestResponse, Rejected};
 use checkered_store::{AppendOutcome, DeadLetter};
 use serde::Deserialize;
@@ -36,10 +37,16 @@ struct LooseBatch {
 #[utoipa::path(post, path = "/api/ingest/batch", tag = "ingest", request_body = checkered_protocol::contract::IngestBatch, security(("relay_token" = [])), responses((status = 200, description = "Durably appended; per-event outcome", body = checkered_protocol::contract::IngestResponse), (status = 400, description = "Malformed batch or wrong contract version", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 401, description = "Missing or wrong relay token", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 413, description = "Body or batch too large", body = crate::http::error::ProblemDoc, content_type = "application/problem+json"), (status = 415, description = "Body is not JSON", body = crate::http::error::ProblemDoc, content_type = "application/problem+json")))]
 async fn ingest(
     State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<IngestResponse>, ApiError> {
-    authorize(&state, &headers)?;
+    // With authorisation on, the policy middleware has authenticated the relay; the
+    // static token alone guards ingest when it is off.
+    if !state.auth.enabled {
+        authorize(&state, &headers)?;
+    }
+    let principal = principal.map_or(Principal::Unrestricted, |Extension(p)| p);
     require_json(&headers)?;
     let limit = state.config.max_body_bytes;
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
@@ -71,7 +78,7 @@ async fn ingest(
     let mut rejected = Vec::new();
     let mut letters = Vec::new();
     for (index, raw) in batch.events.into_iter().enumerate() {
-        match check(&state, &raw) {
+        match check(&state, &principal, &raw) {
             Ok((mut envelope, decoded)) => {
                 envelope.ingested_at_us = Some(now_us);
                 handoff.push(Arrived {
@@ -160,10 +167,20 @@ fn store_failure(error: checkered_store::StoreError) -> ApiError {
 }
 
 /// Checks one event; the error is the reason given back and dead-lettered.
-fn check(state: &AppState, raw: &RawValue) -> Result<(Envelope, Decoded), String> {
+fn check(
+    state: &AppState,
+    principal: &Principal,
+    raw: &RawValue,
+) -> Result<(Envelope, Decoded), String> {
     let envelope: Envelope =
         serde_json::from_str(raw.get()).map_err(|e| format!("malformed envelope: {e}"))?;
     envelope.validate().map_err(|e| e.to_string())?;
+    if !principal.may_ingest(&envelope.track_id) {
+        return Err(format!(
+            "track {:?} is outside this relay client's scope",
+            envelope.track_id
+        ));
+    }
     if state.registry.get(&envelope.track_id).is_none() {
         return Err(format!(
             "unknown track {:?}; create it with POST /api/v1/tracks first",

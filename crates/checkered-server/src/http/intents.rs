@@ -33,6 +33,8 @@ pub struct Origin {
     pub remote_addr: Option<SocketAddr>,
     /// The `User-Agent` header.
     pub user_agent: Option<String>,
+    /// Who sent it (`user:<id>`, `relay:<id>`), as the policy established it.
+    pub actor: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Origin {
@@ -49,6 +51,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
                 .get(USER_AGENT)
                 .and_then(|v| v.to_str().ok())
                 .map(|v| v.chars().take(256).collect()),
+            actor: parts
+                .extensions
+                .get::<crate::auth::Principal>()
+                .and_then(crate::auth::Principal::actor),
         })
     }
 }
@@ -116,7 +122,7 @@ pub async fn submit(
     let audit = ControlAudit {
         event_id: envelope.event_id.clone(),
         track_id: runtime.id().to_owned(),
-        actor: None,
+        actor: origin.actor.clone(),
         remote_addr: origin.remote_addr.map(|a| a.to_string()),
         user_agent: origin.user_agent.clone(),
         via: via.to_owned(),

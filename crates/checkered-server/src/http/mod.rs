@@ -63,6 +63,13 @@ pub fn router(state: AppState) -> Router {
         .merge(ui::router())
         .merge(crate::tracks::router())
         .merge(crate::live::socket::router())
+        .merge(crate::auth::routes::router())
+        .merge(crate::auth::orgs::router())
+        // After every merge: the policy applies to each route (and only to routes).
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::enforce::enforce,
+        ))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .with_state(state)

@@ -68,6 +68,21 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         crate::http::projections::status,
         crate::http::projections::rebuild,
         crate::live::socket::upgrade,
+        crate::auth::routes::login,
+        crate::auth::routes::refresh,
+        crate::auth::routes::logout,
+        crate::auth::routes::client_token,
+        crate::auth::orgs::list,
+        crate::auth::orgs::create,
+        crate::auth::orgs::read,
+        crate::auth::orgs::members,
+        crate::auth::orgs::add_member,
+        crate::auth::orgs::set_role,
+        crate::auth::orgs::remove_member,
+        crate::auth::orgs::clients,
+        crate::auth::orgs::create_client,
+        crate::auth::orgs::revoke_client,
+        crate::auth::orgs::audit,
         openapi,
     ),
     modifiers(&RelayToken),
@@ -79,6 +94,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         (name = "results", description = "Live standings, sessions, classifications and their versions, laps, flag history, derived events, projections"),
         (name = "race control", description = "Race-control intents, logged and applied in order"),
         (name = "live", description = "Live WebSocket"),
+        (name = "auth", description = "Sign-in, token refresh and logout; client credentials for relays"),
+        (name = "organisations", description = "Organisations, members and roles, relay clients, the audit log"),
         (name = "health", description = "Probes and metrics"),
     )
 )]
@@ -93,6 +110,15 @@ impl utoipa::Modify for RelayToken {
         components.add_security_scheme(
             "relay_token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }

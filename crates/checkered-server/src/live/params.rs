@@ -51,7 +51,7 @@ pub fn parse(query: &HashMap<String, String>) -> Result<Params, String> {
     if let Some(unknown) = query.keys().find(|k| {
         !matches!(
             k.as_str(),
-            "track_id" | "event_id" | "channels" | "from" | "format"
+            "track_id" | "event_id" | "channels" | "from" | "format" | "access_token" | "code"
         )
     }) {
         return Err(format!(

@@ -51,6 +51,11 @@ impl Server {
             data_dir: data.clone(),
             ..ServerConfig::default()
         };
+        // Tests of the pipeline run as the embedded single-user server; the `auth` tests
+        // switch authorisation back on. Hashing is cheap in every test.
+        config.auth.enabled = false;
+        config.auth.argon2_memory_kib = 64;
+        config.auth.argon2_iterations = 1;
         adjust(&mut config);
         let app = Application::build(config).await.expect("server builds");
         let addr = app.local_addr().expect("addr");

@@ -2,6 +2,7 @@
 //! directory, real HTTP and WebSocket clients.
 
 mod api;
+mod auth;
 mod catalog;
 mod entries;
 mod helpers;

@@ -23,13 +23,15 @@ pub struct TrackRecord {
     pub updated_at_us: i64,
 }
 
-/// Who may see an event once authorisation lands (stored now, enforced later).
+/// Who may see an event (enforced by the server's policy).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// Anyone.
     #[default]
     Public,
+    /// Anyone with the event's access code (not listed); the organisation always.
+    Unlisted,
     /// Only the organisation.
     Private,
 }
@@ -39,6 +41,7 @@ impl Visibility {
     pub fn as_str(self) -> &'static str {
         match self {
             Visibility::Public => "public",
+            Visibility::Unlisted => "unlisted",
             Visibility::Private => "private",
         }
     }
@@ -47,6 +50,7 @@ impl Visibility {
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "public" => Some(Visibility::Public),
+            "unlisted" => Some(Visibility::Unlisted),
             "private" => Some(Visibility::Private),
             _ => None,
         }

@@ -6,10 +6,12 @@
 //!
 //! # Layout
 //! - [`scenario`]: the simulated tracks (pure, seeded, endless).
+//! - [`access`]: the demo organisation, its owner, relay clients, the official's login.
 //! - [`club`]: the club circuit's RMonitor results feed.
 //! - [`wire`]: a track's messages as its equipment sends them, and its decisions.
 //! - [`track`]: starts one track's equipment, relays and official.
 
+pub mod access;
 pub mod club;
 pub mod scenario;
 pub mod track;
@@ -46,6 +48,8 @@ pub fn run_cli(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let addr = app.local_addr()?;
         let base = format!("http://{addr}");
         let shutdown = app.state().shutdown.clone();
+        let access =
+            access::DemoAccess::setup(app.state().auth.clone(), &base, data.path()).await?;
         let server = tokio::spawn(app.run_until_stopped(crate::serve::shutdown_signal()));
         let clock = track::DemoClock {
             seed: args.seed,
@@ -56,14 +60,18 @@ pub fn run_cli(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         let spool = data.path().join("spool");
         let mut tasks = tokio::task::JoinSet::new();
         for index in 0..3 {
-            track::start(index, &clock, &base, &spool, &shutdown, &mut tasks).await?;
+            track::start(index, &clock, &base, &access, &spool, &shutdown, &mut tasks).await?;
         }
         crate::logging::announce(&format!(
             "Checkered demo: live board at {base}/  (data in {})\n\
              Tracks: kart-club (practice, 3 P3 decoders), club-circuit (qualifying and races, \
              RMonitor feed), bmx-park (motos, 2 P3 decoders), each through its own relays. \
-             Ctrl-C stops.",
-            data.path().display()
+             Ctrl-C stops.\n\
+             Console login (owner of organisation {org}): {email} / {password}",
+            data.path().display(),
+            org = access::ORG,
+            email = access::EMAIL,
+            password = access.password,
         ));
         while let Some(joined) = tasks.join_next().await {
             match joined {

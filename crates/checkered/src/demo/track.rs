@@ -7,6 +7,7 @@
 //! - [`start`]: creates the track and starts its equipment, relays and official.
 //! - `Official`: the race-control poster, in step with the relays (`Delivery`).
 
+use super::access::DemoAccess;
 use super::scenario::{self, DemoTrack};
 use super::wire;
 use crate::relay::config::{RelayConfig, SourceSpec};
@@ -16,6 +17,7 @@ use crate::simulate::{Protocol, SimConfig};
 use anyhow::Context;
 use serde_json::{Value, json};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -51,12 +53,13 @@ pub async fn start(
     index: usize,
     clock: &DemoClock,
     base: &str,
+    access: &Arc<DemoAccess>,
     spool_root: &Path,
     shutdown: &watch::Receiver<bool>,
     tasks: &mut JoinSet<anyhow::Result<()>>,
 ) -> anyhow::Result<()> {
     let track = copy(index, clock)?;
-    create(base, &track).await?;
+    create(base, access, &track).await?;
     let equipment: Vec<Equipment> = if track.id == "club-circuit" {
         vec![Equipment::Feed]
     } else {
@@ -103,7 +106,10 @@ pub async fn start(
             Protocol::P3 => SourceSpec::P3 { addr },
             Protocol::Rmonitor => SourceSpec::Rmonitor { addr },
         };
-        let relay = relay_config(base, &track.id, source, &spool_root.join(&name), &name);
+        let mut relay = relay_config(base, &track.id, source, &spool_root.join(&name), &name);
+        let (client_id, secret) = access.relay_client(&track.id, &name).await?;
+        relay.client_id = Some(client_id);
+        relay.client_secret = Some(secret);
         let stop = shutdown.clone();
         let status = Status::default();
         let counted: Items = match piece {
@@ -124,6 +130,7 @@ pub async fn start(
         });
     }
     let official = Official {
+        access: access.clone(),
         base: base.to_owned(),
         clock: clock.clone(),
         relays,
@@ -186,6 +193,7 @@ fn relay_config(
         credentials: None,
         spool_dir: spool.to_owned(),
         client_id: Some(format!("demo-{name}")),
+        client_secret: None,
         batch: 500,
         linger: Duration::from_millis(20),
         spool_limit: 64 * 1024 * 1024,
@@ -196,10 +204,13 @@ fn relay_config(
 }
 
 /// Creates the track (an existing one from an earlier run of the demo is kept).
-async fn create(base: &str, track: &DemoTrack) -> anyhow::Result<()> {
+async fn create(base: &str, access: &DemoAccess, track: &DemoTrack) -> anyhow::Result<()> {
     let body = json!({"id": track.id, "name": track.name, "config": track.config});
-    let response = reqwest::Client::new()
+    let http = reqwest::Client::new();
+    let token = access.token(&http).await?;
+    let response = http
         .post(format!("{base}/api/v1/tracks"))
+        .bearer_auth(token)
         .json(&body)
         .send()
         .await?;
@@ -217,6 +228,7 @@ async fn create(base: &str, track: &DemoTrack) -> anyhow::Result<()> {
 /// sent before it, so the server logs decisions and passings in the order they happened
 /// even when the demo runs many times faster than real time.
 struct Official {
+    access: Arc<DemoAccess>,
     base: String,
     clock: DemoClock,
     relays: Vec<Delivery>,
@@ -248,7 +260,7 @@ impl Official {
             let at = self.clock.epoch_us + decision.at_us;
             self.await_delivery(at, &mut shutdown).await;
             let body = json!({"intent": decision.payload, "at_us": at});
-            post_until_accepted(&http, &url, &body, &mut shutdown).await;
+            post_until_accepted(&http, &self.access, &url, &body, &mut shutdown).await;
             if *shutdown.borrow() {
                 return Ok(());
             }
@@ -289,14 +301,27 @@ impl Official {
 /// Posts a decision, retrying while the server is unreachable or busy.
 async fn post_until_accepted(
     http: &reqwest::Client,
+    access: &DemoAccess,
     url: &str,
     body: &Value,
     shutdown: &mut watch::Receiver<bool>,
 ) {
     let mut backoff = Duration::from_millis(100);
     loop {
-        match http.post(url).json(body).send().await {
+        let token = match access.token(http).await {
+            Ok(token) => token,
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "race control cannot sign in; retrying");
+                String::new()
+            }
+        };
+        match http.post(url).bearer_auth(token).json(body).send().await {
             Ok(r) if r.status().is_success() => return,
+            Ok(r) if r.status() == reqwest::StatusCode::UNAUTHORIZED => {
+                // The access token expired: sign in again.
+                access.invalidate();
+                tracing::debug!("race control signs in again");
+            }
             Ok(r) if r.status().is_client_error() => {
                 tracing::error!(%url, status = %r.status(), "race control refused a decision");
                 return;

@@ -242,6 +242,8 @@ pub struct RelayConfig {
     pub spool_dir: PathBuf,
     /// Client id; the spool's own (made once and kept) when absent.
     pub client_id: Option<String>,
+    /// Relay client secret: with `client_id`, ingest authenticates by client credentials.
+    pub client_secret: Option<String>,
     /// Most events per ingest request.
     pub batch: usize,
     /// How long a batch waits for more events before it is sent.
@@ -294,6 +296,7 @@ impl RelayConfig {
             credentials: args.credentials.clone().filter(|c| !c.is_empty()),
             spool_dir,
             client_id: args.client_id.clone(),
+            client_secret: args.client_secret.clone().filter(|c| !c.is_empty()),
             batch: args.batch,
             linger: Duration::from_millis(args.linger),
             spool_limit,

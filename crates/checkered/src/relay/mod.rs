@@ -29,6 +29,7 @@ pub mod source;
 pub mod spool;
 pub mod status;
 pub mod terminal;
+pub mod token;
 pub mod writer;
 
 use crate::cli::RelayArgs;
@@ -121,7 +122,14 @@ pub async fn run(
     };
     let source_config = config.clone();
     let source = tokio::spawn(async move { source::run(&source_config, resume, ctx).await });
+    let bearer = token::Bearer::new(
+        &config.server_base,
+        config.credentials.as_deref(),
+        config.client_id.as_deref(),
+        config.client_secret.as_deref(),
+    );
     let sender = Sender {
+        bearer,
         http: http_client()?,
         config: config.clone(),
         spool,

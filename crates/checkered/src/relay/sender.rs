@@ -66,6 +66,8 @@ enum Delivery {
 
 /// The sender's connections.
 pub struct Sender {
+    /// The bearer token for ingest (static or by client credentials).
+    pub bearer: crate::relay::token::Bearer,
     /// HTTP client (with timeouts).
     pub http: reqwest::Client,
     /// The relay's configuration.
@@ -214,7 +216,11 @@ impl Sender {
             .post(&self.config.ingest_url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body.to_vec());
-        if let Some(token) = &self.config.credentials {
+        let token = self.bearer.token(&self.http).await.map_err(|e| match e {
+            crate::relay::token::TokenError::Retry(r) => Attempt::Retry(r),
+            crate::relay::token::TokenError::Refused(r) => Attempt::Refused(r),
+        })?;
+        if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         let response = request
@@ -230,6 +236,11 @@ impl Sender {
         }
         let detail = problem_detail(response).await;
         let reason = format!("{status}: {detail}");
+        if status == StatusCode::UNAUTHORIZED && self.bearer.renewable() {
+            // Expired or revoked: a fresh token tells which (revoked fails at the grant).
+            self.bearer.invalidate();
+            return Err(Attempt::Retry(reason));
+        }
         Err(match status {
             StatusCode::PAYLOAD_TOO_LARGE => Attempt::TooLarge,
             StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS => Attempt::Retry(reason),

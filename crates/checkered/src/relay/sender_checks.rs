@@ -23,7 +23,11 @@ impl Sender {
         );
         let mut backoff = Backoff::new(Duration::from_millis(200), self.config.backoff_max);
         loop {
-            let status = match self.http.get(&url).send().await {
+            let mut request = self.http.get(&url);
+            if let Ok(Some(token)) = self.bearer.token(&self.http).await {
+                request = request.bearer_auth(token);
+            }
+            let status = match request.send().await {
                 Ok(response) => response.status(),
                 Err(e) => {
                     tracing::debug!(error = describe(&e), "cannot check the track yet");

@@ -25,7 +25,14 @@ struct Serve {
 impl Serve {
     fn start(data: &Path) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_checkered"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+            .args([
+                "serve",
+                "--auth",
+                "off",
+                "--listen",
+                "127.0.0.1:0",
+                "--data",
+            ])
             .arg(data)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

@@ -23,6 +23,23 @@ fn the_demo_serves_three_live_tracks() {
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
     let mut line = String::new();
     stdout.read_line(&mut line).expect("first line");
+    // It prints the console login it created, with no setup.
+    let mut login = String::new();
+    while !login.contains("Console login") {
+        login.clear();
+        assert!(
+            stdout.read_line(&mut login).expect("line") > 0,
+            "no login printed"
+        );
+    }
+    let credentials = login
+        .rsplit(": ")
+        .next()
+        .expect("credentials")
+        .trim()
+        .to_owned();
+    let (email, password) = credentials.split_once(" / ").expect("email / password");
+    let (email, password) = (email.to_owned(), password.to_owned());
     // Keep reading what else it prints: a closed pipe must not be what the test measures.
     let drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let base = line
@@ -31,13 +48,32 @@ fn the_demo_serves_three_live_tracks() {
         .unwrap_or_else(|| panic!("no URL in {line:?}"))
         .trim_end_matches('/')
         .to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    // Sign in with the printed login (the raw log and dead letters are members-only).
+    let token = runtime.block_on(async {
+        let answer: Value = reqwest::Client::new()
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("login answer");
+        answer["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    });
     let get = |path: &str| -> Option<Value> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .ok()?;
         runtime.block_on(async {
-            reqwest::get(format!("{base}{path}"))
+            reqwest::Client::new()
+                .get(format!("{base}{path}"))
+                .bearer_auth(&token)
+                .send()
                 .await
                 .ok()?
                 .json()
@@ -119,11 +155,14 @@ fn the_demo_serves_three_live_tracks() {
         session.starts_with("Qualifying") || session.starts_with("Race"),
         "{board}"
     );
+    // Anonymous readers see the board but not the raw log.
+    let status = runtime.block_on(async {
+        reqwest::get(format!("{base}/api/v1/tracks/kart-club/raw"))
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    assert_eq!(status.ok(), Some(401));
     // The web UI is served.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
     let (page, feed) = runtime
         .block_on(async {
             let page = reqwest::get(format!("{base}/")).await?.text().await?;

@@ -1,5 +1,6 @@
 //! Black-box tests of the `checkered` binary's subcommands.
 
+mod admin;
 mod crash;
 mod decode;
 mod demo;

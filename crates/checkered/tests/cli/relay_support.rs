@@ -57,12 +57,14 @@ impl Server {
 
     /// Starts one that wants `token` from relays.
     pub async fn start_with_token(data: &Path, addr: SocketAddr, token: Option<&str>) -> Server {
-        let config = ServerConfig {
+        let mut config = ServerConfig {
             listen: addr,
             data_dir: data.to_owned(),
             ingest_token: token.map(str::to_owned),
             ..ServerConfig::default()
         };
+        // The embedded single-user server: the static token alone guards ingest.
+        config.auth.enabled = false;
         let app = Application::build(config).await.expect("server builds");
         let addr = app.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
@@ -254,6 +256,7 @@ pub fn relay_config(source: SourceSpec, server: &str, track: &str, spool: PathBu
         credentials: None,
         spool_dir: spool,
         client_id: None,
+        client_secret: None,
         batch: 100,
         linger: Duration::from_millis(5),
         spool_limit: 64 << 20,

@@ -51,11 +51,12 @@ fn envelopes(track: &str) -> Vec<Envelope> {
 async fn a_live_run_and_a_replay_serve_the_same_classification_bytes() {
     // Arrange: the real server on port 0 with a fresh data directory.
     let dir = tempfile::tempdir().expect("temp dir");
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
         data_dir: dir.path().to_owned(),
         ..ServerConfig::default()
     };
+    config.auth.enabled = false;
     let app = Application::build(config).await.expect("server builds");
     let base = format!("http://{}", app.local_addr().expect("addr"));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
