@@ -41,7 +41,16 @@ pub const TABLE: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz/ready", Open),
     ("GET", "/metrics", Open),
     ("GET", "/api/openapi.json", Open),
+    // The web UI: static page shells and their assets. What a page shows comes from the
+    // API and the live socket, each under its own rule (and the event's visibility).
     ("GET", "/", Open),
+    ("GET", "/manage", Open),
+    ("GET", "/tracks/{track}", Open),
+    ("GET", "/tracks/{track}/control", Open),
+    ("GET", "/tracks/{track}/bmx", Open),
+    ("GET", "/tracks/{track}/sessions/{session}", Open),
+    ("GET", "/embed/tracks/{track}", Open),
+    ("GET", "/ui/{file}", Open),
     // Identity.
     ("POST", "/api/v1/auth/login", Open),
     ("POST", "/api/v1/auth/refresh", Open),

@@ -56,17 +56,27 @@ const ASSETS: &[Asset] = &[
 
 /// The page and asset routes.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(shell))
-        .route("/manage", get(shell))
-        .route("/tracks/{track}", get(shell))
-        .route("/tracks/{track}/control", get(shell))
-        .route("/tracks/{track}/bmx", get(shell))
-        .route("/tracks/{track}/sessions/{session}", get(shell))
-        .route("/embed/tracks/{track}", get(shell))
-        .route("/ui/{file}", get(file))
+    PAGES
+        .iter()
+        .fold(Router::new(), |router, page| router.route(page, get(shell)))
+        .route(ASSET_ROUTE, get(file))
         .layer(tower_http::compression::CompressionLayer::new())
 }
+
+/// Every page address the UI answers with its page shell (the authorisation policy and its
+/// matrix test read this list, so a new page cannot go without a rule).
+pub const PAGES: &[&str] = &[
+    "/",
+    "/manage",
+    "/tracks/{track}",
+    "/tracks/{track}/control",
+    "/tracks/{track}/bmx",
+    "/tracks/{track}/sessions/{session}",
+    "/embed/tracks/{track}",
+];
+
+/// The route of the UI's scripts and style sheets.
+pub const ASSET_ROUTE: &str = "/ui/{file}";
 
 /// The total size of the embedded UI in bytes (HTML, CSS and JS), for the docs' figures.
 pub fn page_weight() -> usize {

@@ -9,8 +9,14 @@ use checkered_server::auth::policy::{self, Rule};
 use checkered_store::identity::Role;
 use serde_json::{Value, json};
 
-/// Routes that serve pages rather than API operations (not in the API description).
-const PAGES: &[(&str, &str)] = &[("GET", "/")];
+/// Routes that serve pages rather than API operations (not in the API description): the
+/// UI's page shells and assets, from the list its router is built from.
+fn pages() -> Vec<(&'static str, &'static str)> {
+    let ui = checkered_server::http::ui::PAGES.iter().copied();
+    ui.chain([checkered_server::http::ui::ASSET_ROUTE])
+        .map(|p| ("GET", p))
+        .collect()
+}
 
 /// The role each subject holds in `org-a` (the organisation owning `alpha`).
 fn role_in_a(subject: &str) -> Option<Role> {
@@ -149,9 +155,19 @@ async fn every_route_has_a_rule_and_every_rule_a_route() {
             "{method} {path}: the rule differs from the promise"
         );
     }
+    // Every page is open (what it shows comes from the API under its own rules) and served.
+    for (method, page) in pages() {
+        assert_eq!(
+            policy::rule(method, page),
+            Some(Rule::Open),
+            "{method} {page}: a UI page needs an Open rule"
+        );
+        let path = concrete(page, "alpha").replace("{file}", "app.js");
+        expect(&server, reqwest::Method::GET, &path, None, None, 200).await;
+    }
     for (method, pattern, _) in policy::TABLE {
         let known = ops.iter().any(|(m, p)| m == method && p == pattern)
-            || PAGES.contains(&(*method, *pattern));
+            || pages().contains(&(*method, *pattern));
         assert!(
             known,
             "the policy names {method} {pattern}, which the router does not serve"
