@@ -48,12 +48,7 @@ async fn two_processes_share_one_sequence() {
         return;
     };
     let options = checkered_cluster::JetStreamOptions {
-        prefix: test
-            .log
-            .names()
-            .stream_prefix()
-            .trim_end_matches('_')
-            .to_owned(),
+        prefix: test.prefix.clone(),
         ..Default::default()
     };
     let other = checkered_cluster::JetStreamLog::connect(&common::nats_url(), options)

@@ -25,7 +25,8 @@ const RETENTION_EVERY: Duration = Duration::from_secs(15 * 60);
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    sqlite: SqliteLog,
+    /// The embedded log, closed on shutdown (`None` on the cluster backend).
+    sqlite: Option<SqliteLog>,
     stop: watch::Sender<bool>,
 }
 
@@ -54,6 +55,17 @@ impl Application {
                 format!("cannot open the event log in {}", config.data_dir.display())
             })?;
         let log: Arc<dyn EventLog> = Arc::new(sqlite.clone());
+        Self::build_with_log(config, log, Some(sqlite)).await
+    }
+
+    /// Like [`Self::build`] on an event log opened by the caller (the cluster backend:
+    /// NATS JetStream). The read models stay in the data directory. `sqlite` is the
+    /// embedded log to close on shutdown, when that is what `log` is.
+    pub async fn build_with_log(
+        config: ServerConfig,
+        log: Arc<dyn EventLog>,
+        sqlite: Option<SqliteLog>,
+    ) -> anyhow::Result<Self> {
         let models = SqliteReadModels::open(&config.data_dir).with_context(|| {
             format!(
                 "cannot open the read models in {}",
@@ -136,10 +148,9 @@ impl Application {
         let _ = self.stop.send(true);
         self.state.registry.stopped().await;
         self.state.projectors.stopped().await;
-        self.sqlite
-            .close()
-            .await
-            .context("cannot close the event log")?;
+        if let Some(sqlite) = &self.sqlite {
+            sqlite.close().await.context("cannot close the event log")?;
+        }
         served
     }
 }

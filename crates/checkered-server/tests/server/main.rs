@@ -3,6 +3,7 @@
 
 mod api;
 mod catalog;
+mod cluster;
 mod entries;
 mod helpers;
 mod ingest;
