@@ -66,6 +66,25 @@ impl Application {
         log: Arc<dyn EventLog>,
         sqlite: Option<SqliteLog>,
     ) -> anyhow::Result<Self> {
+        Self::build_on(config, log, sqlite, None).await
+    }
+
+    /// Cluster mode: the JetStream log, and track engines only for the tracks whose lease
+    /// this worker holds ([`crate::cluster`]).
+    pub async fn build_cluster(
+        config: ServerConfig,
+        log: Arc<dyn EventLog>,
+        cluster: crate::cluster::Cluster,
+    ) -> anyhow::Result<Self> {
+        Self::build_on(config, log, None, Some(cluster)).await
+    }
+
+    async fn build_on(
+        config: ServerConfig,
+        log: Arc<dyn EventLog>,
+        sqlite: Option<SqliteLog>,
+        cluster: Option<crate::cluster::Cluster>,
+    ) -> anyhow::Result<Self> {
         let models = SqliteReadModels::open(&config.data_dir).with_context(|| {
             format!(
                 "cannot open the read models in {}",
@@ -99,11 +118,15 @@ impl Application {
             projectors,
             registry,
             shutdown,
+            cluster: cluster.as_ref().map(|_| Arc::default()),
         };
         state.started.store(true, Ordering::Release);
-        crate::tracks::start_all(&state)
-            .await
-            .context("cannot start the track engines")?;
+        match cluster {
+            None => crate::tracks::start_all(&state)
+                .await
+                .context("cannot start the track engines")?,
+            Some(cluster) => crate::cluster::spawn(&state, cluster),
+        }
         state.ready.store(true, Ordering::Release);
         tokio::spawn(retention(state.log.clone(), state.shutdown.clone()));
         Ok(Application {

@@ -55,7 +55,7 @@ pub struct TrackBody {
     config: Option<Value>,
 }
 
-fn config_of(record: &TrackRecord) -> anyhow::Result<TrackConfig> {
+pub(crate) fn config_of(record: &TrackRecord) -> anyhow::Result<TrackConfig> {
     let mut config: TrackConfig = serde_json::from_value(record.config.clone())
         .map_err(|e| anyhow::anyhow!("stored config of track {} is invalid: {e}", record.id))?;
     config.track_id = record.id.clone();
@@ -126,12 +126,17 @@ async fn create(
         .create_track(record.clone())
         .await
         .map_err(store_error)?;
-    let runtime = state
-        .registry
-        .start(config)
-        .await
-        .map_err(ApiError::Internal)?;
-    state.projectors.start(runtime);
+    if let Some(cluster) = &state.cluster {
+        // Cluster mode: the worker that claims its lease starts the engine.
+        cluster.add_track(&id);
+    } else {
+        let runtime = state
+            .registry
+            .start(config)
+            .await
+            .map_err(ApiError::Internal)?;
+        state.projectors.start(runtime);
+    }
     Ok((StatusCode::CREATED, Json(view(&record))))
 }
 

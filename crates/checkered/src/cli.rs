@@ -174,6 +174,21 @@ pub struct ServeArgs {
     /// Optional TOML configuration file (flags and environment variables take precedence).
     #[arg(long, env = "CHECKERED_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Cluster mode: the NATS server(s) with JetStream (`nats://host:4222`, comma-separated).
+    #[arg(long, env = "CHECKERED_NATS")]
+    pub nats: Option<String>,
+    /// Cluster mode: prefix of every subject, stream and bucket (several deployments on one NATS).
+    #[arg(long, env = "CHECKERED_NATS_PREFIX", default_value = "")]
+    pub nats_prefix: String,
+    /// Cluster mode: replicas of each stream (3 on a three-node NATS cluster).
+    #[arg(long, env = "CHECKERED_NATS_REPLICAS", default_value_t = 1)]
+    pub nats_replicas: usize,
+    /// Cluster mode: this worker's id in the track leases [default: host name and pid].
+    #[arg(long, env = "CHECKERED_WORKER_ID")]
+    pub worker_id: Option<String>,
+    /// Cluster mode: lease lifetime in milliseconds; a dead worker's tracks move after it.
+    #[arg(long, env = "CHECKERED_LEASE_TTL_MS", default_value_t = 3000)]
+    pub lease_ttl_ms: u64,
 }
 
 /// Arguments of `checkered decode`.

@@ -164,7 +164,7 @@ fn check(state: &AppState, raw: &RawValue) -> Result<(Envelope, Decoded), String
     let envelope: Envelope =
         serde_json::from_str(raw.get()).map_err(|e| format!("malformed envelope: {e}"))?;
     envelope.validate().map_err(|e| e.to_string())?;
-    if state.registry.get(&envelope.track_id).is_none() {
+    if !state.knows_track(&envelope.track_id) {
         return Err(format!(
             "unknown track {:?}; create it with POST /api/v1/tracks first",
             envelope.track_id

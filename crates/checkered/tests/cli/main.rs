@@ -1,5 +1,6 @@
 //! Black-box tests of the `checkered` binary's subcommands.
 
+mod cluster_failover;
 mod crash;
 mod decode;
 mod demo;

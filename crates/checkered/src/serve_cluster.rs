@@ -1,0 +1,71 @@
+//! `checkered serve --nats URL`: cluster mode. The event log is NATS JetStream (streams
+//! created or updated at start-up), engine workers take tracks by lease, and any number
+//! of such processes share the work (docs/CLUSTER.md).
+
+use crate::cli::ServeArgs;
+use anyhow::Context;
+use checkered_cluster::{JetStreamLog, JetStreamOptions, Leases};
+use checkered_server::cluster::Cluster;
+use checkered_server::config::ServerConfig;
+use checkered_server::startup::Application;
+use checkered_store::EventLog;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Connects to NATS and builds the server in cluster mode.
+pub async fn build(
+    args: &ServeArgs,
+    url: &str,
+    config: ServerConfig,
+) -> anyhow::Result<Application> {
+    let options = JetStreamOptions {
+        prefix: args.nats_prefix.clone(),
+        replicas: args.nats_replicas,
+        ..JetStreamOptions::default()
+    };
+    let client = async_nats::connect(url)
+        .await
+        .with_context(|| format!("cannot connect to NATS at {url}"))?;
+    let log = JetStreamLog::with_client(client.clone(), options)
+        .await
+        .context("cannot configure the JetStream streams")?;
+    let worker = args.worker_id.clone().unwrap_or_else(default_worker_id);
+    let ttl = Duration::from_millis(args.lease_ttl_ms.max(300));
+    let leases = Leases::open(log.context(), log.names(), &worker, ttl, args.nats_replicas)
+        .await
+        .context("cannot open the track-lease bucket")?;
+    tracing::info!(%worker, ?ttl, "cluster mode");
+    let names = log.names().clone();
+    let log: Arc<dyn EventLog> = Arc::new(log);
+    Application::build_cluster(
+        config,
+        log,
+        Cluster {
+            leases,
+            client,
+            names,
+        },
+    )
+    .await
+}
+
+/// `<host>-<pid>`: unique per process on a machine, readable in the lease bucket.
+fn default_worker_id() -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".into());
+    let host: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{host}-{}", std::process::id())
+}
