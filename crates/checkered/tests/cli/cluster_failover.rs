@@ -197,3 +197,35 @@ async fn sigkilled_owner_is_replaced_and_nothing_is_doubled() {
     let clean = settled_standings(&embedded.base, TRACK, events.len() as u64).await;
     assert_eq!(standings, clean);
 }
+
+/// A relay retrying its batches through either worker (a load balancer in front) stores
+/// every event once: the retries come back as duplicates with the first copy's seq.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relay_retries_through_any_worker_are_duplicates() {
+    let Some(test) = TestLog::connect().await else { return };
+    let track = "retries";
+    let events = envelopes(track, 5);
+    let client = reqwest::Client::new();
+    let (dir_a, dir_b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let a = Worker::start(dir_a.path(), &test.prefix, "worker-a");
+    let b = Worker::start(dir_b.path(), &test.prefix, "worker-b");
+    create_track(&client, &a.base, track).await;
+    create_track(&client, &b.base, track).await;
+
+    let (mut accepted, mut duplicates) = (0u64, 0u64);
+    for (i, chunk) in events.chunks(40).enumerate() {
+        let (first, retry) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
+        let answer = post(&client, &first.base, chunk).await.expect("ingest");
+        accepted += answer["accepted"].as_u64().expect("accepted");
+        let again = post(&client, &retry.base, chunk).await.expect("retry");
+        duplicates += again["duplicates"].as_u64().expect("duplicates");
+        assert_eq!(again["accepted"], 0, "a retry stores nothing: {again}");
+    }
+    assert_eq!(accepted, events.len() as u64);
+    assert_eq!(duplicates, events.len() as u64);
+    let stored = test.log.read_raw(track, 0, events.len() + 10).await.expect("raw");
+    let keys: std::collections::HashSet<u64> = stored.iter().map(|r| r.envelope.seq).collect();
+    assert_eq!(stored.len(), events.len());
+    assert_eq!(keys.len(), events.len());
+    assert_eq!(test.log.last_raw_seq(track).await.expect("last"), events.len() as u64);
+}
