@@ -5,12 +5,57 @@
 //! # Layout
 //! - [`nats_url`], [`services_required`], [`unavailable`]: finding the service.
 //! - [`TestLog`]: a [`JetStreamLog`] on a fresh prefix whose streams are deleted on drop.
+//! - [`TestDatabase`]: PostgreSQL read models in a fresh schema, dropped on drop.
 
 use crate::{JetStreamLog, JetStreamOptions};
 
 /// NATS URL of the machine's server (`CHECKERED_TEST_NATS` overrides).
 pub fn nats_url() -> String {
     std::env::var("CHECKERED_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// PostgreSQL URL of the machine's server (`CHECKERED_TEST_DATABASE` overrides).
+pub fn database_url() -> String {
+    std::env::var("CHECKERED_TEST_DATABASE")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Read models in a schema of their own; the schema is dropped with everything in it
+/// when this is dropped.
+pub struct TestDatabase {
+    /// The read models.
+    pub models: crate::PgReadModels,
+    /// The schema (`t` + 16 hex digits).
+    pub schema: String,
+}
+
+impl TestDatabase {
+    /// Fresh read models on the machine's PostgreSQL, or `None` (skipped).
+    pub async fn connect() -> Option<TestDatabase> {
+        let schema = prefix();
+        match crate::PgReadModels::connect(&database_url(), Some(&schema)).await {
+            Ok(models) => Some(TestDatabase { models, schema }),
+            Err(e) => unavailable("PostgreSQL", &e),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let schema = self.schema.clone();
+        let done = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async move {
+                let _ = crate::PgReadModels::drop_schema(&database_url(), &schema).await;
+            });
+        });
+        let _ = done.join();
+    }
 }
 
 /// Whether absent services fail the test instead of skipping it.

@@ -23,7 +23,13 @@ pub async fn build(
         replicas: args.nats_replicas,
         ..JetStreamOptions::default()
     };
-    let client = async_nats::connect(url)
+    // Several servers of one NATS cluster may be given, comma-separated.
+    let servers: Vec<&str> = url
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let client = async_nats::connect(servers)
         .await
         .with_context(|| format!("cannot connect to NATS at {url}"))?;
     let log = JetStreamLog::with_client(client.clone(), options)

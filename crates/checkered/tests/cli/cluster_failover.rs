@@ -202,11 +202,16 @@ async fn sigkilled_owner_is_replaced_and_nothing_is_doubled() {
 /// every event once: the retries come back as duplicates with the first copy's seq.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_retries_through_any_worker_are_duplicates() {
-    let Some(test) = TestLog::connect().await else { return };
+    let Some(test) = TestLog::connect().await else {
+        return;
+    };
     let track = "retries";
     let events = envelopes(track, 5);
     let client = reqwest::Client::new();
-    let (dir_a, dir_b) = (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+    let (dir_a, dir_b) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
     let a = Worker::start(dir_a.path(), &test.prefix, "worker-a");
     let b = Worker::start(dir_b.path(), &test.prefix, "worker-b");
     create_track(&client, &a.base, track).await;
@@ -223,9 +228,16 @@ async fn relay_retries_through_any_worker_are_duplicates() {
     }
     assert_eq!(accepted, events.len() as u64);
     assert_eq!(duplicates, events.len() as u64);
-    let stored = test.log.read_raw(track, 0, events.len() + 10).await.expect("raw");
+    let stored = test
+        .log
+        .read_raw(track, 0, events.len() + 10)
+        .await
+        .expect("raw");
     let keys: std::collections::HashSet<u64> = stored.iter().map(|r| r.envelope.seq).collect();
     assert_eq!(stored.len(), events.len());
     assert_eq!(keys.len(), events.len());
-    assert_eq!(test.log.last_raw_seq(track).await.expect("last"), events.len() as u64);
+    assert_eq!(
+        test.log.last_raw_seq(track).await.expect("last"),
+        events.len() as u64
+    );
 }
