@@ -14,8 +14,10 @@ use crate::state::AppState;
 use checkered_cluster::leases::fair_share;
 use checkered_cluster::names::{Names, TrackStream};
 use checkered_cluster::{Lease, Leases};
+use checkered_store::readmodel::ReadModels;
 use futures_util::StreamExt;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -29,6 +31,9 @@ pub struct Cluster {
     pub client: async_nats::Client,
     /// Subject names under the deployment's prefix.
     pub names: Names,
+    /// The shared catalog (PostgreSQL), when configured; else each worker's own in its
+    /// data directory.
+    pub catalog: Option<Arc<dyn ReadModels>>,
 }
 
 /// What cluster mode keeps beside the registry. Std locks: never held across an `.await`.

@@ -113,7 +113,10 @@ impl Application {
             started: Arc::new(AtomicBool::new(false)),
             ready: Arc::new(AtomicBool::new(false)),
             log,
-            catalog: Arc::new(models),
+            catalog: cluster
+                .as_ref()
+                .and_then(|c| c.catalog.clone())
+                .unwrap_or_else(|| Arc::new(models)),
             projections,
             projectors,
             registry,

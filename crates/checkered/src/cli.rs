@@ -186,6 +186,12 @@ pub struct ServeArgs {
     /// Cluster mode: this worker's id in the track leases [default: host name and pid].
     #[arg(long, env = "CHECKERED_WORKER_ID")]
     pub worker_id: Option<String>,
+    /// Cluster mode: the shared catalog on PostgreSQL (`postgres://user:pass@host/db`).
+    #[arg(long, env = "CHECKERED_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
+    /// Cluster mode: PostgreSQL schema of the catalog (created if needed) [default: search_path].
+    #[arg(long, env = "CHECKERED_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
     /// Cluster mode: lease lifetime in milliseconds; a dead worker's tracks move after it.
     #[arg(long, env = "CHECKERED_LEASE_TTL_MS", default_value_t = 3000)]
     pub lease_ttl_ms: u64,

@@ -24,6 +24,9 @@ pub fn run_cli(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let data = config.data_dir.clone();
         let app = match &args.nats {
+            None if args.database.is_some() => {
+                anyhow::bail!("--database is the cluster catalog: it needs --nats")
+            }
             None => Application::build(config).await?,
             Some(url) => crate::serve_cluster::build(args, url, config).await?,
         };

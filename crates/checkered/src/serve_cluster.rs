@@ -4,11 +4,12 @@
 
 use crate::cli::ServeArgs;
 use anyhow::Context;
-use checkered_cluster::{JetStreamLog, JetStreamOptions, Leases};
+use checkered_cluster::{JetStreamLog, JetStreamOptions, Leases, PgReadModels};
 use checkered_server::cluster::Cluster;
 use checkered_server::config::ServerConfig;
 use checkered_server::startup::Application;
 use checkered_store::EventLog;
+use checkered_store::readmodel::ReadModels;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,18 +42,24 @@ pub async fn build(
         .await
         .context("cannot open the track-lease bucket")?;
     tracing::info!(%worker, ?ttl, "cluster mode");
+    let catalog: Option<Arc<dyn ReadModels>> = match &args.database {
+        None => None,
+        Some(url) => {
+            let models = PgReadModels::connect(url, args.database_schema.as_deref())
+                .await
+                .context("cannot open the catalog on PostgreSQL")?;
+            Some(Arc::new(models))
+        }
+    };
     let names = log.names().clone();
     let log: Arc<dyn EventLog> = Arc::new(log);
-    Application::build_cluster(
-        config,
-        log,
-        Cluster {
-            leases,
-            client,
-            names,
-        },
-    )
-    .await
+    let cluster = Cluster {
+        leases,
+        client,
+        names,
+        catalog,
+    };
+    Application::build_cluster(config, log, cluster).await
 }
 
 /// `<host>-<pid>`: unique per process on a machine, readable in the lease bucket.

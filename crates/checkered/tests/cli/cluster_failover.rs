@@ -5,8 +5,9 @@
 
 use crate::crash::{Serve, config, create_track, envelopes, post, settled_standings};
 use checkered_cluster::Leases;
-use checkered_cluster::testing::{TestLog, nats_url};
+use checkered_cluster::testing::{TestDatabase, TestLog, database_url, nats_url};
 use checkered_engine::TrackEngine;
+use checkered_protocol::contract::Envelope;
 use checkered_server::runtime::convert;
 use checkered_store::EventLog;
 use serde_json::{Value, json};
@@ -25,7 +26,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn start(data: &Path, prefix: &str, worker: &str) -> Worker {
+    fn start(data: &Path, prefix: &str, worker: &str, schema: &str) -> Worker {
         let mut child = Command::new(env!("CARGO_BIN_EXE_checkered"))
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
@@ -37,6 +38,7 @@ impl Worker {
                 "--worker-id",
                 worker,
             ])
+            .args(["--database", &database_url(), "--database-schema", schema])
             .args(["--lease-ttl-ms", "3000"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -84,8 +86,26 @@ async fn wait_owner(leases: &Leases, want: impl Fn(&str) -> bool) -> String {
     }
 }
 
+/// Waits until a worker's ingest accepts `probe` (its view of the catalog has the
+/// track); returns how many of it were accepted.
+async fn wait_known(client: &reqwest::Client, base: &str, probe: &[Envelope]) -> u64 {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(answer) = post(client, base, probe).await
+            && answer["rejected"] == json!([])
+        {
+            return answer["accepted"].as_u64().unwrap_or(0);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{base} never learned of the track"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The derived events of a clean, uninterrupted replay of `events`.
-fn clean_replay(events: &[checkered_protocol::contract::Envelope]) -> Vec<Value> {
+fn clean_replay(events: &[Envelope]) -> Vec<Value> {
     let cfg = config(TRACK);
     let mut engine = TrackEngine::new(cfg.clone());
     let mut out = Vec::new();
@@ -105,6 +125,9 @@ async fn sigkilled_owner_is_replaced_and_nothing_is_doubled() {
     let Some(test) = TestLog::connect().await else {
         return;
     };
+    let Some(db) = TestDatabase::connect().await else {
+        return;
+    };
     let events = envelopes(TRACK, 77);
     let half = events.len() / 2;
     let client = reqwest::Client::new();
@@ -118,11 +141,10 @@ async fn sigkilled_owner_is_replaced_and_nothing_is_doubled() {
         dir_b.expect("dir"),
         dir_e.expect("dir"),
     );
-    let a = Worker::start(dir_a.path(), &test.prefix, "worker-a");
-    let b = Worker::start(dir_b.path(), &test.prefix, "worker-b");
-    // Each process has its own catalog for now (PostgreSQL is not wired yet).
+    let a = Worker::start(dir_a.path(), &test.prefix, "worker-a", &db.schema);
+    let b = Worker::start(dir_b.path(), &test.prefix, "worker-b", &db.schema);
+    // One catalog on PostgreSQL: created through one worker, claimed by whichever first.
     create_track(&client, &a.base, TRACK).await;
-    create_track(&client, &b.base, TRACK).await;
     let observer = Leases::open(
         test.log.context(),
         test.log.names(),
@@ -140,7 +162,8 @@ async fn sigkilled_owner_is_replaced_and_nothing_is_doubled() {
     };
 
     // First half through the worker that does not own the track: the owner's engine
-    // follows through JetStream.
+    // follows through JetStream. (The probe is the first event, re-sent as a duplicate.)
+    wait_known(&client, &other.base, &events[..1]).await;
     for chunk in events[..half].chunks(50) {
         let answer = post(&client, &other.base, chunk).await.expect("ingest");
         assert_eq!(answer["rejected"], json!([]));
@@ -205,6 +228,9 @@ async fn relay_retries_through_any_worker_are_duplicates() {
     let Some(test) = TestLog::connect().await else {
         return;
     };
+    let Some(db) = TestDatabase::connect().await else {
+        return;
+    };
     let track = "retries";
     let events = envelopes(track, 5);
     let client = reqwest::Client::new();
@@ -212,12 +238,12 @@ async fn relay_retries_through_any_worker_are_duplicates() {
         tempfile::tempdir().expect("dir"),
         tempfile::tempdir().expect("dir"),
     );
-    let a = Worker::start(dir_a.path(), &test.prefix, "worker-a");
-    let b = Worker::start(dir_b.path(), &test.prefix, "worker-b");
-    create_track(&client, &a.base, track).await;
+    let a = Worker::start(dir_a.path(), &test.prefix, "worker-a", &db.schema);
+    let b = Worker::start(dir_b.path(), &test.prefix, "worker-b", &db.schema);
     create_track(&client, &b.base, track).await;
-
-    let (mut accepted, mut duplicates) = (0u64, 0u64);
+    // Both workers know the track once their lease rounds have read the catalog; the
+    // probe is the first event, so the run below re-sends it as a duplicate.
+    let (mut accepted, mut duplicates) = (wait_known(&client, &a.base, &events[..1]).await, 0u64);
     for (i, chunk) in events.chunks(40).enumerate() {
         let (first, retry) = if i % 2 == 0 { (&a, &b) } else { (&b, &a) };
         let answer = post(&client, &first.base, chunk).await.expect("ingest");
