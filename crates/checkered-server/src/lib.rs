@@ -8,6 +8,7 @@
 //! - [`http`]: routes, one module per resource, and the problem+json error type.
 //! - [`live`]: per-track fan-out of derived events to WebSocket clients.
 //! - [`runtime`]: one engine actor per track, fed from the raw log.
+//! - [`cluster`]: cluster mode (track leases, wake-ups from NATS).
 //! - [`projection`]: one projector per track, folding its logs into the read models.
 //! - [`tracks`]: track definitions and starting their engines.
 //! - [`auth`]: identity, organisations, roles, relay credentials and the policy.
@@ -15,6 +16,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod http;
 pub mod live;

@@ -25,7 +25,8 @@ const RETENTION_EVERY: Duration = Duration::from_secs(15 * 60);
 pub struct Application {
     listener: TcpListener,
     state: AppState,
-    sqlite: SqliteLog,
+    /// The embedded log, closed on shutdown (`None` on the cluster backend).
+    sqlite: Option<SqliteLog>,
     stop: watch::Sender<bool>,
 }
 
@@ -54,6 +55,36 @@ impl Application {
                 format!("cannot open the event log in {}", config.data_dir.display())
             })?;
         let log: Arc<dyn EventLog> = Arc::new(sqlite.clone());
+        Self::build_with_log(config, log, Some(sqlite)).await
+    }
+
+    /// Like [`Self::build`] on an event log opened by the caller (the cluster backend:
+    /// NATS JetStream). The read models stay in the data directory. `sqlite` is the
+    /// embedded log to close on shutdown, when that is what `log` is.
+    pub async fn build_with_log(
+        config: ServerConfig,
+        log: Arc<dyn EventLog>,
+        sqlite: Option<SqliteLog>,
+    ) -> anyhow::Result<Self> {
+        Self::build_on(config, log, sqlite, None).await
+    }
+
+    /// Cluster mode: the JetStream log, and track engines only for the tracks whose lease
+    /// this worker holds ([`crate::cluster`]).
+    pub async fn build_cluster(
+        config: ServerConfig,
+        log: Arc<dyn EventLog>,
+        cluster: crate::cluster::Cluster,
+    ) -> anyhow::Result<Self> {
+        Self::build_on(config, log, None, Some(cluster)).await
+    }
+
+    async fn build_on(
+        config: ServerConfig,
+        log: Arc<dyn EventLog>,
+        sqlite: Option<SqliteLog>,
+        cluster: Option<crate::cluster::Cluster>,
+    ) -> anyhow::Result<Self> {
         let models = SqliteReadModels::open(&config.data_dir).with_context(|| {
             format!(
                 "cannot open the read models in {}",
@@ -83,17 +114,24 @@ impl Application {
             started: Arc::new(AtomicBool::new(false)),
             ready: Arc::new(AtomicBool::new(false)),
             log,
-            catalog: Arc::new(models),
+            catalog: cluster
+                .as_ref()
+                .and_then(|c| c.catalog.clone())
+                .unwrap_or_else(|| Arc::new(models)),
             projections,
             projectors,
             registry,
             auth: Arc::new(auth),
             shutdown,
+            cluster: cluster.as_ref().map(|_| Arc::default()),
         };
         state.started.store(true, Ordering::Release);
-        crate::tracks::start_all(&state)
-            .await
-            .context("cannot start the track engines")?;
+        match cluster {
+            None => crate::tracks::start_all(&state)
+                .await
+                .context("cannot start the track engines")?,
+            Some(cluster) => crate::cluster::spawn(&state, cluster),
+        }
         state.ready.store(true, Ordering::Release);
         tokio::spawn(retention(state.log.clone(), state.shutdown.clone()));
         tokio::spawn(prune_limits(state.auth.clone(), state.shutdown.clone()));
@@ -139,10 +177,9 @@ impl Application {
         let _ = self.stop.send(true);
         self.state.registry.stopped().await;
         self.state.projectors.stopped().await;
-        self.sqlite
-            .close()
-            .await
-            .context("cannot close the event log")?;
+        if let Some(sqlite) = &self.sqlite {
+            sqlite.close().await.context("cannot close the event log")?;
+        }
         served
     }
 }

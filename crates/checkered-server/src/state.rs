@@ -34,4 +34,14 @@ pub struct AppState {
     pub auth: Arc<crate::auth::Auth>,
     /// Turns true when the server is shutting down (live sockets close, actors stop).
     pub shutdown: watch::Receiver<bool>,
+    /// Cluster mode: tracks known and leases held (`None` in embedded mode).
+    pub cluster: Option<Arc<crate::cluster::ClusterState>>,
+}
+
+impl AppState {
+    /// Whether ingest accepts events of `track`: it runs here, or (cluster mode) it is in
+    /// the catalog and another worker may own it.
+    pub fn knows_track(&self, track: &str) -> bool {
+        self.registry.get(track).is_some() || self.cluster.as_ref().is_some_and(|c| c.knows(track))
+    }
 }

@@ -56,7 +56,7 @@ pub struct TrackBody {
     config: Option<Value>,
 }
 
-fn config_of(record: &TrackRecord) -> anyhow::Result<TrackConfig> {
+pub(crate) fn config_of(record: &TrackRecord) -> anyhow::Result<TrackConfig> {
     let mut config: TrackConfig = serde_json::from_value(record.config.clone())
         .map_err(|e| anyhow::anyhow!("stored config of track {} is invalid: {e}", record.id))?;
     config.track_id = record.id.clone();
@@ -136,12 +136,17 @@ async fn create(
             .await
             .map_err(ApiError::from)?;
     }
-    let runtime = state
-        .registry
-        .start(config)
-        .await
-        .map_err(ApiError::Internal)?;
-    state.projectors.start(runtime);
+    if let Some(cluster) = &state.cluster {
+        // Cluster mode: the worker that claims its lease starts the engine.
+        cluster.add_track(&id);
+    } else {
+        let runtime = state
+            .registry
+            .start(config)
+            .await
+            .map_err(ApiError::Internal)?;
+        state.projectors.start(runtime);
+    }
     Ok((StatusCode::CREATED, Json(view(&record))))
 }
 

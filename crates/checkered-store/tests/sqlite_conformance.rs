@@ -60,3 +60,27 @@ async fn concurrent_appenders_get_gap_free_seqs() {
     let log: Arc<dyn EventLog> = Arc::new(log);
     scenario::concurrent_appenders_get_gap_free_seqs(log, 12, 30).await;
 }
+
+mod catalog {
+    use checkered_store::conformance as scenario;
+    use checkered_store::readmodel::SqliteReadModels;
+
+    macro_rules! catalog {
+        ($($name:ident),* $(,)?) => {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let models = SqliteReadModels::open(dir.path()).expect("open");
+                    scenario::$name(&models).await;
+                }
+            )*
+        };
+    }
+
+    catalog!(
+        catalog_tracks_round_trip,
+        catalog_events_and_schedules_cascade,
+        catalog_imports_are_all_or_nothing,
+    );
+}

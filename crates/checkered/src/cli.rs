@@ -270,6 +270,27 @@ pub struct ServeArgs {
     /// `off` opens every route (embedded single-user use) [default: on].
     #[arg(long, env = "CHECKERED_AUTH", value_parser = ["on", "off"])]
     pub auth: Option<String>,
+    /// Cluster mode: the NATS server(s) with JetStream (`nats://host:4222`, comma-separated).
+    #[arg(long, env = "CHECKERED_NATS")]
+    pub nats: Option<String>,
+    /// Cluster mode: prefix of every subject, stream and bucket (several deployments on one NATS).
+    #[arg(long, env = "CHECKERED_NATS_PREFIX", default_value = "")]
+    pub nats_prefix: String,
+    /// Cluster mode: replicas of each stream (3 on a three-node NATS cluster).
+    #[arg(long, env = "CHECKERED_NATS_REPLICAS", default_value_t = 1)]
+    pub nats_replicas: usize,
+    /// Cluster mode: this worker's id in the track leases [default: host name and pid].
+    #[arg(long, env = "CHECKERED_WORKER_ID")]
+    pub worker_id: Option<String>,
+    /// Cluster mode: the shared catalog on PostgreSQL (`postgres://user:pass@host/db`).
+    #[arg(long, env = "CHECKERED_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
+    /// Cluster mode: PostgreSQL schema of the catalog (created if needed) [default: search_path].
+    #[arg(long, env = "CHECKERED_DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
+    /// Cluster mode: lease lifetime in milliseconds; a dead worker's tracks move after it.
+    #[arg(long, env = "CHECKERED_LEASE_TTL_MS", default_value_t = 3000)]
+    pub lease_ttl_ms: u64,
 }
 
 /// Arguments of `checkered decode`.

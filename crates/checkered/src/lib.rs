@@ -11,6 +11,7 @@
 //! - [`relay`]: `checkered relay`, a decoder, feed or capture to ingest through a disk spool.
 //! - [`replay`]: `checkered replay`, captures through the engine to classifications.
 //! - [`serve`]: `checkered serve`, the embedded-mode server.
+//! - [`serve_cluster`]: `checkered serve --nats …`, cluster mode.
 //! - [`simulate`]: `checkered simulate`, a simulated P3 decoder or RMonitor feed over TCP.
 //! - [`logging`]: log output of the long-running commands.
 //! - [`timefmt`]: RFC 3339 formatting of Unix microseconds.
@@ -23,5 +24,6 @@ pub mod logging;
 pub mod relay;
 pub mod replay;
 pub mod serve;
+pub mod serve_cluster;
 pub mod simulate;
 pub mod timefmt;

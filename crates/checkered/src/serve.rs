@@ -30,7 +30,13 @@ pub fn run_cli(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let data = config.data_dir.clone();
-        let app = Application::build(config).await?;
+        let app = match &args.nats {
+            None if args.database.is_some() => {
+                anyhow::bail!("--database is the cluster catalog: it needs --nats")
+            }
+            None => Application::build(config).await?,
+            Some(url) => crate::serve_cluster::build(args, url, config).await?,
+        };
         let addr = app.local_addr()?;
         println!(
             "Checkered is serving http://{addr}/ (data in {})",

@@ -181,7 +181,7 @@ fn check(
             envelope.track_id
         ));
     }
-    if state.registry.get(&envelope.track_id).is_none() {
+    if !state.knows_track(&envelope.track_id) {
         return Err(format!(
             "unknown track {:?}; create it with POST /api/v1/tracks first",
             envelope.track_id

@@ -8,9 +8,11 @@ use checkered_server::config::ServerConfig;
 use checkered_server::startup::Application;
 use checkered_sim::p3out::p3_stream;
 use checkered_sim::{Line, RaceSpec, Simulation, simulate};
+use checkered_store::EventLog;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
@@ -46,6 +48,23 @@ impl Server {
 
     /// Starts a server on an existing data directory.
     pub async fn start_in(data: PathBuf, adjust: impl FnOnce(&mut ServerConfig)) -> Server {
+        Self::start_on(data, None, adjust).await
+    }
+
+    /// Starts a server on a fresh data directory (read models) and the given event log
+    /// (the cluster backend's).
+    pub async fn start_on_log(log: Arc<dyn EventLog>) -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut server = Self::start_on(dir.path().to_owned(), Some(log), |_| {}).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    async fn start_on(
+        data: PathBuf,
+        log: Option<Arc<dyn EventLog>>,
+        adjust: impl FnOnce(&mut ServerConfig),
+    ) -> Server {
         let mut config = ServerConfig {
             listen: "127.0.0.1:0".parse().expect("addr"),
             data_dir: data.clone(),
@@ -57,7 +76,11 @@ impl Server {
         config.auth.argon2_memory_kib = 64;
         config.auth.argon2_iterations = 1;
         adjust(&mut config);
-        let app = Application::build(config).await.expect("server builds");
+        let app = match log {
+            None => Application::build(config).await,
+            Some(log) => Application::build_with_log(config, log, None).await,
+        };
+        let app = app.expect("server builds");
         let addr = app.local_addr().expect("addr");
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(app.run_until_stopped(async move {

@@ -10,11 +10,17 @@ use serde_json::Value;
 #[tokio::test]
 async fn three_tracks_fed_concurrently_stay_apart() {
     let server = Server::start().await;
+    three_tracks_stay_apart(&server).await;
+    server.stop().await;
+}
+
+/// The scenario, on any server (the cluster tests run it on the JetStream backend).
+pub async fn three_tracks_stay_apart(server: &Server) {
     let tracks = ["alpha", "bravo", "charlie"];
     let mut sockets = Vec::new();
     for (i, id) in tracks.iter().enumerate() {
         server.create_track(&sim_track(id, SessionKind::Race)).await;
-        let mut socket = connect(&server, &format!("track_id={id}")).await;
+        let mut socket = connect(server, &format!("track_id={id}")).await;
         assert_eq!(next_frame(&mut socket, false).await["kind"], "snapshot");
         sockets.push((i, *id, socket));
     }
@@ -23,12 +29,9 @@ async fn three_tracks_fed_concurrently_stay_apart() {
         .enumerate()
         .map(|(i, id)| race(id, 100 + i as u64))
         .collect();
-    let feeds = races.iter().map(|(_, events)| {
-        let server = &server;
-        async move {
-            for chunk in events.chunks(250) {
-                server.ingest(chunk).await;
-            }
+    let feeds = races.iter().map(|(_, events)| async move {
+        for chunk in events.chunks(250) {
+            server.ingest(chunk).await;
         }
     });
     futures_util::future::join_all(feeds).await;
@@ -46,7 +49,7 @@ async fn three_tracks_fed_concurrently_stay_apart() {
         let last = expected.last().expect("events").seq;
         server.wait_for_seq(id, last).await;
         // Per-track order preserved and nothing foreign: the log equals a clean replay.
-        let logged = derived_log(&server, id).await;
+        let logged = derived_log(server, id).await;
         let expected: Vec<Value> = expected
             .iter()
             .map(|e| serde_json::to_value(e).expect("json"))
@@ -76,5 +79,4 @@ async fn three_tracks_fed_concurrently_stay_apart() {
             );
         }
     }
-    server.stop().await;
 }

@@ -4,6 +4,7 @@
 mod api;
 mod auth;
 mod catalog;
+mod cluster;
 mod entries;
 mod helpers;
 mod ingest;

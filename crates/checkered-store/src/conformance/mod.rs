@@ -7,8 +7,15 @@
 //! - Fixtures: [`envelope`], [`read_all_raw`], [`T0`].
 //! - Raw log scenarios (this file): ordering, dedupe, paging, refusal, concurrency.
 //! - `engine_rows`: derived events, snapshots, dead letters, retention.
+//! - `catalog`: the catalog's scenarios ([`crate::readmodel::ReadModels`]).
 
+mod catalog;
 mod engine_rows;
+
+pub use catalog::{
+    catalog_events_and_schedules_cascade, catalog_imports_are_all_or_nothing,
+    catalog_tracks_round_trip,
+};
 
 pub use engine_rows::{
     dead_letters_round_trip, derived_appends_are_idempotent, retention_keeps_what_a_restart_needs,

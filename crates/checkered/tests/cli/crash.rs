@@ -17,13 +17,13 @@ use std::time::Duration;
 const PATIENCE: Duration = Duration::from_secs(30);
 
 /// A `checkered serve` child on a free port.
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Serve {
-    fn start(data: &Path) -> Serve {
+    pub(crate) fn start(data: &Path) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_checkered"))
             .args([
                 "serve",
@@ -67,7 +67,7 @@ impl Drop for Serve {
     }
 }
 
-fn config(track: &str) -> TrackConfig {
+pub(crate) fn config(track: &str) -> TrackConfig {
     let mut cfg = TrackConfig::new(track);
     cfg.default_session_kind = SessionKind::Race;
     cfg.loops = Line::ALL
@@ -87,7 +87,7 @@ fn config(track: &str) -> TrackConfig {
 }
 
 /// A simulated race as a relay would send it: entries, then every P3 frame.
-fn envelopes(track: &str, seed: u64) -> Vec<Envelope> {
+pub(crate) fn envelopes(track: &str, seed: u64) -> Vec<Envelope> {
     let sim = simulate(&RaceSpec::club_race(seed));
     let boot = ulid::Ulid::new().to_string();
     let mut out = Vec::new();
@@ -132,7 +132,11 @@ fn envelopes(track: &str, seed: u64) -> Vec<Envelope> {
     out
 }
 
-async fn post(client: &reqwest::Client, base: &str, events: &[Envelope]) -> Option<Value> {
+pub(crate) async fn post(
+    client: &reqwest::Client,
+    base: &str,
+    events: &[Envelope],
+) -> Option<Value> {
     let body = json!({"contract_version": CONTRACT_VERSION, "events": events});
     let response = client
         .post(format!("{base}/api/ingest/batch"))
@@ -146,7 +150,7 @@ async fn post(client: &reqwest::Client, base: &str, events: &[Envelope]) -> Opti
     response.json().await.ok()
 }
 
-async fn get(base: &str, path: &str) -> Value {
+pub(crate) async fn get(base: &str, path: &str) -> Value {
     reqwest::get(format!("{base}{path}"))
         .await
         .expect("get")
@@ -155,7 +159,7 @@ async fn get(base: &str, path: &str) -> Value {
         .expect("json")
 }
 
-async fn create_track(client: &reqwest::Client, base: &str, track: &str) {
+pub(crate) async fn create_track(client: &reqwest::Client, base: &str, track: &str) {
     let status = client
         .post(format!("{base}/api/v1/tracks"))
         .json(&json!({"id": track, "name": track, "config": config(track)}))
@@ -167,7 +171,7 @@ async fn create_track(client: &reqwest::Client, base: &str, track: &str) {
 }
 
 /// Waits until the engine has applied every raw event and published everything.
-async fn settled_standings(base: &str, track: &str, raw_events: u64) -> Value {
+pub(crate) async fn settled_standings(base: &str, track: &str, raw_events: u64) -> Value {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     loop {
         let board = get(base, &format!("/api/v1/tracks/{track}/standings")).await;

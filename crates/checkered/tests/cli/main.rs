@@ -1,6 +1,7 @@
 //! Black-box tests of the `checkered` binary's subcommands.
 
 mod admin;
+mod cluster_failover;
 mod crash;
 mod decode;
 mod demo;
