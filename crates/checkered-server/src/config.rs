@@ -70,6 +70,8 @@ pub struct AuthSettings {
     pub ingest_per_second: u32,
     /// Anonymous public reads per second per address (`public_reads_per_second`).
     pub public_per_second: u32,
+    /// External OIDC issuers whose tokens are accepted (`[[oidc]]`).
+    pub oidc: Vec<crate::auth::oidc::OidcIssuer>,
 }
 
 impl Default for AuthSettings {
@@ -83,6 +85,7 @@ impl Default for AuthSettings {
             login_per_minute: 10,
             ingest_per_second: 100,
             public_per_second: 100,
+            oidc: Vec::new(),
         }
     }
 }
@@ -146,6 +149,8 @@ pub struct FileConfig {
     pub ingest_per_second: Option<u32>,
     /// Anonymous public reads per second per address.
     pub public_reads_per_second: Option<u32>,
+    /// External OIDC issuers.
+    pub oidc: Option<Vec<crate::auth::oidc::OidcIssuer>>,
 }
 
 /// Why the configuration could not be loaded.
@@ -217,6 +222,7 @@ impl ServerConfig {
                 public_per_second: file
                     .public_reads_per_second
                     .unwrap_or(d.auth.public_per_second),
+                oidc: file.oidc.unwrap_or_default(),
             },
         })
     }

@@ -100,6 +100,13 @@ async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Respon
     {
         return Ok(Principal::StaticRelay);
     }
+    if let Some(issuer) = auth.oidc.issuer_of(token) {
+        return auth
+            .oidc
+            .verify(issuer, token, auth.now_s())
+            .await
+            .map_err(|why| deny(StatusCode::UNAUTHORIZED, why));
+    }
     let claims = auth
         .keys
         .verify(token, auth.now_s())

@@ -9,6 +9,7 @@
 //! - [`secrets`]: random tokens, digests, argon2id, the key file.
 //! - [`token`]: signing and verifying access tokens.
 //! - [`limit`]: rate limits per address and per relay client.
+//! - [`oidc`]: tokens of external OIDC issuers, checked against their JWKS.
 //! - [`policy`]: the table of rules; [`enforce`]: the middleware applying it.
 //! - [`routes`]: login, refresh, logout, client credentials.
 //! - [`orgs`]: organisations, members, relay clients, the audit log.
@@ -19,6 +20,7 @@ pub mod access;
 pub mod bootstrap;
 pub mod enforce;
 pub mod limit;
+pub mod oidc;
 pub mod orgs;
 pub mod policy;
 pub mod routes;
@@ -46,6 +48,8 @@ pub struct Auth {
     pub static_ingest: Option<String>,
     /// Rate limits.
     pub limits: limit::Limits,
+    /// External OIDC issuers.
+    pub oidc: oidc::Oidc,
 }
 
 /// Who a request comes from, as the middleware established it (a request extension).
@@ -155,5 +159,6 @@ pub fn open(config: &crate::config::ServerConfig) -> anyhow::Result<Auth> {
         },
         static_ingest: config.ingest_token.clone(),
         limits: limit::Limits::new(s.login_per_minute, s.ingest_per_second, s.public_per_second),
+        oidc: oidc::Oidc::new(s.oidc.clone()),
     })
 }

@@ -6,7 +6,8 @@
 //!
 //! To add routes, add rows. Static pages (HTML, assets) are [`Rule::Open`]: the data they
 //! load goes through the API and its rules. [`OPEN_PREFIXES`] covers whole trees of static
-//! files.
+//! files, and any other `GET` outside `/api/`, `/ws/`, `/healthz/` and `/metrics` is a page
+//! and open too; every API route needs its row.
 
 use checkered_store::identity::Role;
 
@@ -277,7 +278,34 @@ pub fn rule(method: &str, pattern: &str) -> Option<Rule> {
         .find(|(m, p, _)| *m == method && *p == pattern)
         .map(|(_, _, r)| *r)
         .or_else(|| {
-            (method == "GET" && OPEN_PREFIXES.iter().any(|p| pattern.starts_with(p)))
-                .then_some(Rule::Open)
+            (method == "GET"
+                && (OPEN_PREFIXES.iter().any(|p| pattern.starts_with(p)) || is_page(pattern)))
+            .then_some(Rule::Open)
         })
+}
+
+/// Whether a route serves a page rather than data.
+fn is_page(pattern: &str) -> bool {
+    !["/api/", "/ws/", "/healthz/", "/metrics"]
+        .iter()
+        .any(|p| pattern.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_open_and_unknown_api_routes_have_no_rule() {
+        assert_eq!(rule("GET", "/tracks/{track}/control"), Some(Rule::Open));
+        assert_eq!(rule("HEAD", "/manage"), Some(Rule::Open));
+        assert_eq!(rule("GET", "/assets/{*path}"), Some(Rule::Open));
+        assert_eq!(rule("POST", "/manage"), None);
+        assert_eq!(rule("GET", "/api/v1/brand-new"), None);
+        assert_eq!(rule("GET", "/ws/v2/live"), None);
+        assert_eq!(
+            rule("POST", "/api/v1/tracks/{track}/control"),
+            Some(Rule::Member(Role::RaceControl))
+        );
+    }
 }

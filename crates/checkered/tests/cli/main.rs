@@ -6,6 +6,7 @@ mod crash;
 mod decode;
 mod demo;
 mod helpers;
+mod relay_auth;
 mod relay_decoder;
 mod relay_emulator;
 mod relay_feed;

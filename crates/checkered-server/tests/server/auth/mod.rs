@@ -6,4 +6,5 @@ mod fixture;
 mod flows;
 mod limits;
 mod matrix;
+mod oidc;
 mod visibility;
