@@ -200,20 +200,19 @@ impl JetStreamLog {
 
     /// See [`checkered_store::EventLog::dead_letter`].
     pub(crate) async fn store_dead_letters(&self, rows: Vec<DeadLetter>) -> Result<(), StoreError> {
-        let mut acks = Vec::with_capacity(rows.len());
-        for letter in rows {
-            let subject = self.inner.names.dlq_subject(&letter.source);
-            let message = PublishMessage::build().payload(codec::encode_letter(letter)?.into());
-            acks.push(
-                self.inner
-                    .js
-                    .send_publish(subject, message)
-                    .await
-                    .map_err(publish_error)?,
-            );
-        }
-        for ack in acks {
-            ack.await.map_err(publish_error)?;
+        // In windows, like raw appends, so a call never holds many ack permits.
+        for window in rows.chunks(WINDOW) {
+            let mut acks = Vec::with_capacity(window.len());
+            for letter in window {
+                let subject = self.inner.names.dlq_subject(&letter.source);
+                let body = codec::encode_letter(letter.clone())?;
+                let message = PublishMessage::build().payload(body.into());
+                let ack = self.inner.js.send_publish(subject, message).await;
+                acks.push(ack.map_err(publish_error)?);
+            }
+            for ack in acks {
+                ack.await.map_err(publish_error)?;
+            }
         }
         Ok(())
     }
