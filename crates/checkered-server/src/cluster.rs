@@ -117,15 +117,9 @@ async fn run_ownership(state: AppState, cluster: Cluster) {
     }
 }
 
-/// One round: heartbeat, renew held leases, release extras, claim up to the fair share.
+/// One round: renew held leases first (nothing else may delay them), then heartbeat,
+/// release extras beyond the fair share, and claim up to it.
 async fn step(state: &AppState, shared: &ClusterState, leases: &Leases) -> anyhow::Result<()> {
-    leases.heartbeat().await?;
-    let workers = leases.live_workers().await?;
-    let records = state.catalog.list_tracks().await?;
-    let ids: HashSet<String> = records.iter().map(|r| r.id.clone()).collect();
-    *shared.known.write().unwrap_or_else(PoisonError::into_inner) = ids.clone();
-    let fair = fair_share(records.len(), workers);
-
     let held: Vec<(String, Lease)> = shared
         .held
         .lock()
@@ -133,28 +127,34 @@ async fn step(state: &AppState, shared: &ClusterState, leases: &Leases) -> anyho
         .iter()
         .map(|(t, l)| (t.clone(), *l))
         .collect();
-    let mut owned = 0usize;
+    let mut kept = Vec::new();
     for (track, lease) in held {
-        let renewed = if ids.contains(&track) {
-            leases.renew(&track, lease).await?
-        } else {
-            None
-        };
-        match renewed {
-            Some(lease) if owned < fair => {
-                owned += 1;
-                hold(shared, &track, Some(lease));
-            }
+        match leases.renew(&track, lease).await? {
             Some(lease) => {
-                tracing::info!(track = %track, fair, "releasing a track for rebalancing");
-                stop(state, shared, &track).await;
-                leases.release(&track, lease).await?;
+                hold(shared, &track, Some(lease));
+                kept.push((track, lease));
             }
             None => {
                 tracing::warn!(track = %track, "lease lost; stopping the engine");
                 stop(state, shared, &track).await;
             }
         }
+    }
+    leases.heartbeat().await?;
+    let workers = leases.live_workers().await?;
+    let records = state.catalog.list_tracks().await?;
+    let ids: HashSet<String> = records.iter().map(|r| r.id.clone()).collect();
+    *shared.known.write().unwrap_or_else(PoisonError::into_inner) = ids.clone();
+    let fair = fair_share(records.len(), workers);
+    let mut owned = 0usize;
+    for (track, lease) in kept {
+        if ids.contains(&track) && owned < fair {
+            owned += 1;
+            continue;
+        }
+        tracing::info!(track = %track, fair, "releasing a track (rebalancing or deleted)");
+        stop(state, shared, &track).await;
+        leases.release(&track, lease).await?;
     }
     for record in &records {
         if owned >= fair {

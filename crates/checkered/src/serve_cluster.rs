@@ -30,7 +30,7 @@ pub async fn build(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .collect();
-    let client = async_nats::connect(servers)
+    let client = async_nats::connect(servers.clone())
         .await
         .with_context(|| format!("cannot connect to NATS at {url}"))?;
     let log = JetStreamLog::with_client(client.clone(), options)
@@ -38,7 +38,13 @@ pub async fn build(
         .context("cannot configure the JetStream streams")?;
     let worker = args.worker_id.clone().unwrap_or_else(default_worker_id);
     let ttl = Duration::from_millis(args.lease_ttl_ms.max(300));
-    let leases = Leases::open(log.context(), log.names(), &worker, ttl, args.nats_replicas)
+    // Leases get a connection of their own, so renewals never queue behind a burst of
+    // ingest publishes on the log's connection.
+    let lease_client = async_nats::connect(servers.clone())
+        .await
+        .with_context(|| format!("cannot connect to NATS at {url}"))?;
+    let lease_js = async_nats::jetstream::new(lease_client);
+    let leases = Leases::open(&lease_js, log.names(), &worker, ttl, args.nats_replicas)
         .await
         .context("cannot open the track-lease bucket")?;
     tracing::info!(%worker, ?ttl, "cluster mode");

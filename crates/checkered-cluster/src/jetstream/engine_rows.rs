@@ -5,7 +5,7 @@
 //! - Snapshots: keyframes per track, the latest in the `SNAPSHOTS` stream.
 //! - Dead letters: the `DLQ` stream.
 
-use super::raw::publish_error;
+use super::raw::{WINDOW, publish_error};
 use super::{JetStreamLog, codec, io};
 use crate::names::TrackStream;
 use async_nats::jetstream::context::PublishErrorKind;
@@ -70,27 +70,30 @@ impl JetStreamLog {
         rows: &[&DerivedRow],
     ) -> Result<(u64, bool), StoreError> {
         let subject = self.inner.names.subject(TrackStream::Derived, track);
-        let mut acks = Vec::with_capacity(rows.len());
-        for row in rows {
-            let message = PublishMessage::build()
-                .payload(codec::encode_derived(row)?.into())
-                .message_id(format!("{track}:{}", row.seq))
-                .expected_last_sequence(row.seq - 1);
-            acks.push(
-                self.inner
-                    .js
-                    .send_publish(subject.clone(), message)
-                    .await
-                    .map_err(publish_error)?,
-            );
-        }
         let (mut stored, mut lost) = (0u64, false);
-        for ack in acks {
-            match ack.await {
-                Ok(ack) if !ack.duplicate => stored += 1,
-                Ok(_) => {}
-                Err(e) if e.kind() == PublishErrorKind::WrongLastSequence => lost = true,
-                Err(e) => return Err(publish_error(e)),
+        // In windows, like raw appends, so a call never holds many ack permits.
+        for window in rows.chunks(WINDOW) {
+            let mut acks = Vec::with_capacity(window.len());
+            for row in window {
+                let message = PublishMessage::build()
+                    .payload(codec::encode_derived(row)?.into())
+                    .message_id(format!("{track}:{}", row.seq))
+                    .expected_last_sequence(row.seq - 1);
+                acks.push(
+                    self.inner
+                        .js
+                        .send_publish(subject.clone(), message)
+                        .await
+                        .map_err(publish_error)?,
+                );
+            }
+            for ack in acks {
+                match ack.await {
+                    Ok(ack) if !ack.duplicate => stored += 1,
+                    Ok(_) => {}
+                    Err(e) if e.kind() == PublishErrorKind::WrongLastSequence => lost = true,
+                    Err(e) => return Err(publish_error(e)),
+                }
             }
         }
         Ok((stored, lost))
@@ -197,20 +200,19 @@ impl JetStreamLog {
 
     /// See [`checkered_store::EventLog::dead_letter`].
     pub(crate) async fn store_dead_letters(&self, rows: Vec<DeadLetter>) -> Result<(), StoreError> {
-        let mut acks = Vec::with_capacity(rows.len());
-        for letter in rows {
-            let subject = self.inner.names.dlq_subject(&letter.source);
-            let message = PublishMessage::build().payload(codec::encode_letter(letter)?.into());
-            acks.push(
-                self.inner
-                    .js
-                    .send_publish(subject, message)
-                    .await
-                    .map_err(publish_error)?,
-            );
-        }
-        for ack in acks {
-            ack.await.map_err(publish_error)?;
+        // In windows, like raw appends, so a call never holds many ack permits.
+        for window in rows.chunks(WINDOW) {
+            let mut acks = Vec::with_capacity(window.len());
+            for letter in window {
+                let subject = self.inner.names.dlq_subject(&letter.source);
+                let body = codec::encode_letter(letter.clone())?;
+                let message = PublishMessage::build().payload(body.into());
+                let ack = self.inner.js.send_publish(subject, message).await;
+                acks.push(ack.map_err(publish_error)?);
+            }
+            for ack in acks {
+                ack.await.map_err(publish_error)?;
+            }
         }
         Ok(())
     }

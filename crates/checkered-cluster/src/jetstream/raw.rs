@@ -19,6 +19,9 @@ use std::sync::PoisonError;
 /// How many message reads are in flight at once in a range read.
 const READ_CONCURRENCY: usize = 64;
 
+/// Most publishes one call has in flight before awaiting their acks.
+pub(crate) const WINDOW: usize = 128;
+
 /// A publish error as the trait reports it.
 pub(crate) fn publish_error(e: async_nats::jetstream::context::PublishError) -> StoreError {
     match e.kind() {
@@ -55,40 +58,45 @@ impl JetStreamLog {
             self.load_last_ingested(track).await?;
             guards.push(self.track_lock(track).lock_owned().await);
         }
-        let mut acks: Vec<PublishAckFuture> = Vec::with_capacity(events.len());
-        for envelope in &mut events {
-            envelope.ingested_at_us = Some(self.next_ingested(&envelope.track_id, now_us));
-            let key = envelope.idempotency_key().to_string();
-            let subject = self
-                .inner
-                .names
-                .subject(TrackStream::Raw, &envelope.track_id);
-            let payload = codec::encode_raw(envelope)?;
-            let message = PublishMessage::build()
-                .payload(payload.into())
-                .message_id(key);
-            acks.push(
-                self.inner
-                    .js
-                    .send_publish(subject, message)
-                    .await
-                    .map_err(publish_error)?,
-            );
+        // Publishes in windows: a window's acks are awaited before the next is sent, so one
+        // call never holds more than `WINDOW` of the context's ack permits (calls that each
+        // took permits for a whole batch before awaiting any could starve one another).
+        let mut outcomes = Vec::with_capacity(events.len());
+        for window in events.chunks_mut(WINDOW) {
+            let mut acks: Vec<PublishAckFuture> = Vec::with_capacity(window.len());
+            for envelope in window.iter_mut() {
+                envelope.ingested_at_us = Some(self.next_ingested(&envelope.track_id, now_us));
+                let key = envelope.idempotency_key().to_string();
+                let subject = self
+                    .inner
+                    .names
+                    .subject(TrackStream::Raw, &envelope.track_id);
+                let payload = codec::encode_raw(envelope)?;
+                let message = PublishMessage::build()
+                    .payload(payload.into())
+                    .message_id(key);
+                acks.push(
+                    self.inner
+                        .js
+                        .send_publish(subject, message)
+                        .await
+                        .map_err(publish_error)?,
+                );
+            }
+            for ack in acks {
+                let ack = ack.await.map_err(publish_error)?;
+                outcomes.push(if ack.duplicate {
+                    AppendOutcome::Duplicate {
+                        track_seq: ack.sequence,
+                    }
+                } else {
+                    AppendOutcome::Accepted {
+                        track_seq: ack.sequence,
+                    }
+                });
+            }
         }
         drop(guards);
-        let mut outcomes = Vec::with_capacity(acks.len());
-        for ack in acks {
-            let ack = ack.await.map_err(publish_error)?;
-            outcomes.push(if ack.duplicate {
-                AppendOutcome::Duplicate {
-                    track_seq: ack.sequence,
-                }
-            } else {
-                AppendOutcome::Accepted {
-                    track_seq: ack.sequence,
-                }
-            });
-        }
         Ok(outcomes)
     }
 
