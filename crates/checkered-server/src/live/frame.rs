@@ -37,6 +37,10 @@ pub struct Frame<'a> {
     pub seq: u64,
     /// Time of the event, µs since the epoch.
     pub ts_us: i64,
+    /// Live derived events only: `captured_at_us` of the raw envelope that caused the
+    /// event (the relay's clock), so a client can measure capture → screen delay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub captured_at_us: Option<i64>,
     /// The body.
     pub payload: &'a Value,
 }
@@ -64,6 +68,18 @@ impl Rendered {
         ts_us: i64,
         payload: Value,
     ) -> Self {
+        Self::event_captured(channel, track_id, seq, ts_us, None, payload)
+    }
+
+    /// Renders an event frame that names the capture time of the raw event behind it.
+    pub fn event_captured(
+        channel: &'static str,
+        track_id: &str,
+        seq: u64,
+        ts_us: i64,
+        captured_at_us: Option<i64>,
+        payload: Value,
+    ) -> Self {
         let frame = Frame {
             kind: FrameKind::Event,
             channel: Some(channel),
@@ -71,6 +87,7 @@ impl Rendered {
             event_id: None,
             seq,
             ts_us,
+            captured_at_us,
             payload: &payload,
         };
         let value = serde_json::to_value(&frame).unwrap_or(Value::Null);

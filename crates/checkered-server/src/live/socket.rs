@@ -234,6 +234,7 @@ impl Client {
             event_id: self.params.event_id.as_deref(),
             seq,
             ts_us,
+            captured_at_us: None,
             payload: &payload,
         };
         self.send(sink, &Rendered::single(&frame)).await?;
@@ -255,6 +256,7 @@ impl Client {
             event_id: self.params.event_id.as_deref(),
             seq: self.last_race,
             ts_us: crate::clock::now_us(),
+            captured_at_us: None,
             payload,
         };
         self.send(sink, &Rendered::single(&frame)).await
