@@ -27,6 +27,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Relay a decoder, results feed or capture file to a server's ingest, through a disk spool.
     Relay(RelayArgs),
+    /// Measure a scenario (e2e, ingest, fanout, replay) and print one JSON line.
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Arguments of `checkered relay` (docs/RELAY.md explains each).

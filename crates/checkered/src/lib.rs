@@ -4,6 +4,7 @@
 //! drive each command with in-memory readers and writers.
 //!
 //! # Layout
+//! - [`bench`]: `checkered bench`, measured scenarios ending with one JSON line.
 //! - [`cli`]: the clap command-line definition.
 //! - [`decode`]: `checkered decode`, captures to JSON lines.
 //! - [`demo`]: `checkered demo`, the server fed by simulated tracks.
@@ -14,6 +15,7 @@
 //! - [`logging`]: log output of the long-running commands.
 //! - [`timefmt`]: RFC 3339 formatting of Unix microseconds.
 
+pub mod bench;
 pub mod cli;
 pub mod decode;
 pub mod demo;

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => checkered::replay::run_cli(&args),
         Command::Simulate(args) => checkered::simulate::run_cli(&args),
         Command::Relay(args) => checkered::relay::run_cli(&args),
+        Command::Bench(args) => checkered::bench::run_cli(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! Black-box tests of the `checkered` binary's subcommands.
 
+mod bench;
 mod crash;
 mod decode;
 mod demo;
