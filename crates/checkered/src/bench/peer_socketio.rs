@@ -8,6 +8,7 @@
 //! The peer does less work per message than Checkered (no ingest, no durable logs, no
 //! engine): its delay is from its own send, Checkered's from the relay's capture.
 
+use super::clients::client_config;
 use super::fanout::FanoutArgs;
 use super::procstat;
 use super::progress::Progress;
@@ -233,7 +234,7 @@ async fn client(
 ) -> anyhow::Result<(u64, u64, Samples)> {
     let socket = {
         let _permit = handshakes.acquire().await?;
-        tokio_tungstenite::connect_async(url.as_str())
+        tokio_tungstenite::connect_async_with_config(url.as_str(), Some(client_config()), true)
             .await
             .context("Socket.IO connect")?
             .0
