@@ -2,6 +2,7 @@
 //! on a free loopback port with a fresh temporary data directory, so its memory and CPU
 //! figures (from `/proc/<pid>`) are its own and the load generator does not share its
 //! runtime. Stopped with SIGTERM (then killed) when the scenario ends or fails.
+//! `CHECKERED_BENCH_SERVER=/path/to/checkered` serves with another build instead.
 
 use anyhow::{Context, bail};
 use std::io::BufRead;
@@ -30,7 +31,12 @@ impl ServerProcess {
             .prefix("checkered-bench-")
             .tempdir()
             .context("cannot create the server's data directory")?;
-        let exe = std::env::current_exe().context("cannot find this executable")?;
+        // `CHECKERED_BENCH_SERVER` runs another build as the server (before/after
+        // comparisons with the same load generator).
+        let exe = match std::env::var_os("CHECKERED_BENCH_SERVER") {
+            Some(path) => std::path::PathBuf::from(path),
+            None => std::env::current_exe().context("cannot find this executable")?,
+        };
         let log = std::fs::File::create(data.path().join("server.log"))
             .context("cannot create the server log")?;
         let mut child = Command::new(exe)
