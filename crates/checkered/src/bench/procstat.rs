@@ -50,21 +50,34 @@ pub fn cpu_pct(from: &Reading, to: &Reading) -> f64 {
     (to.cpu_s - from.cpu_s) / wall * 100.0
 }
 
-/// Raises this process's open-file limit to its hard limit (thousands of sockets);
-/// returns the limit in force.
+/// Open files wanted: 20 000 clients plus the server's own files, with room to spare.
+const WANTED_FILES: u64 = 65_536;
+
+/// Raises this process's open-file limit (inherited by the server it starts) to
+/// [`WANTED_FILES`], or as far as the hard limit allows when raising that is not
+/// permitted; returns the limit in force.
 pub fn raise_nofile() -> u64 {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
     let limit = getrlimit(Resource::Nofile);
-    if let Some(max) = limit.maximum {
-        let raised = Rlimit {
-            current: Some(max),
-            maximum: Some(max),
-        };
-        if setrlimit(Resource::Nofile, raised).is_ok() {
-            return max;
-        }
+    let current = limit.current.unwrap_or(u64::MAX);
+    if current >= WANTED_FILES {
+        return current;
     }
-    limit.current.unwrap_or(u64::MAX)
+    let wanted = Rlimit {
+        current: Some(WANTED_FILES),
+        maximum: Some(limit.maximum.map_or(WANTED_FILES, |m| m.max(WANTED_FILES))),
+    };
+    if setrlimit(Resource::Nofile, wanted).is_ok() {
+        return WANTED_FILES;
+    }
+    let hard = Rlimit {
+        current: limit.maximum,
+        maximum: limit.maximum,
+    };
+    if setrlimit(Resource::Nofile, hard).is_ok() {
+        return limit.maximum.unwrap_or(current);
+    }
+    current
 }
 
 #[cfg(test)]
