@@ -21,6 +21,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{Semaphore, watch};
 use tokio_tungstenite::tungstenite::Message;
 
+/// How long one client may take to connect.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What the run tells its clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
@@ -110,8 +113,13 @@ pub fn client_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketCon
 pub fn spawn(setup: Setup) -> tokio::task::JoinHandle<ClientReport> {
     tokio::spawn(async move {
         let mut report = ClientReport::default();
+        let shared = setup.shared.clone();
         if let Err(error) = follow(setup, &mut report).await {
             report.error = Some(error);
+        }
+        if !report.connected {
+            // Never subscribed: counted apart, so the run does not wait for it.
+            shared.failed.fetch_add(1, Ordering::Relaxed);
         }
         report
     })
@@ -125,18 +133,12 @@ async fn follow(mut setup: Setup, report: &mut ClientReport) -> Result<(), Strin
             .acquire()
             .await
             .map_err(|e| e.to_string())?;
-        match tokio_tungstenite::connect_async_with_config(
-            url.as_str(),
-            Some(client_config()),
-            true,
-        )
-        .await
-        {
-            Ok((socket, _)) => socket,
-            Err(e) => {
-                setup.shared.failed.fetch_add(1, Ordering::Relaxed);
-                return Err(format!("cannot connect: {e}"));
-            }
+        let connect =
+            tokio_tungstenite::connect_async_with_config(url.as_str(), Some(client_config()), true);
+        match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+            Ok(Ok((socket, _))) => socket,
+            Ok(Err(e)) => return Err(format!("cannot connect: {e}")),
+            Err(_) => return Err(format!("no WebSocket handshake within {CONNECT_TIMEOUT:?}")),
         }
     };
     let (_sink, mut stream) = socket.split();

@@ -220,6 +220,9 @@ pub async fn run(server: &ServerProcess, spec: &LiveRun) -> anyhow::Result<LiveO
 fn tally(out: &mut LiveOutcome, reports: Vec<ClientReport>) {
     for r in reports {
         if !r.connected {
+            if out.first_error.is_none() {
+                out.first_error = r.error.map(|e| format!("a client never subscribed: {e}"));
+            }
             continue;
         }
         out.delivered += r.received;
