@@ -38,6 +38,18 @@ fn prometheus() -> PrometheusHandle {
         .get_or_init(|| {
             let recorder = PrometheusBuilder::new().build_recorder();
             let handle = recorder.handle();
+            // Histograms keep every sample until upkeep folds them in: without it a server
+            // nobody scrapes grows by each WebSocket send (hundreds of MB under fan-out
+            // load, docs/BENCHMARKS.md). `build_recorder` does not start it.
+            let upkeep = handle.clone();
+            let _ = std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                });
             // Another recorder may already be installed (e.g. by a test harness); rendering
             // then shows only what this handle saw, which is still correct for this process.
             let _ = metrics::set_global_recorder(recorder);

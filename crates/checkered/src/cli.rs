@@ -29,6 +29,8 @@ pub enum Command {
     Relay(RelayArgs),
     /// Organisations, owners, members and relay clients of a data directory.
     Admin(AdminArgs),
+    /// Measure a scenario (e2e, ingest, fanout, replay) and print one JSON line.
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Arguments of `checkered admin`.

@@ -5,6 +5,7 @@
 //!
 //! # Layout
 //! - [`admin`]: `checkered admin`, organisations, owners and relay clients on a data directory.
+//! - [`bench`]: `checkered bench`, measured scenarios ending with one JSON line.
 //! - [`cli`]: the clap command-line definition.
 //! - [`decode`]: `checkered decode`, captures to JSON lines.
 //! - [`demo`]: `checkered demo`, the server fed by simulated tracks.
@@ -17,6 +18,7 @@
 //! - [`timefmt`]: RFC 3339 formatting of Unix microseconds.
 
 pub mod admin;
+pub mod bench;
 pub mod cli;
 pub mod decode;
 pub mod demo;

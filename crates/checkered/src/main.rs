@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => checkered::simulate::run_cli(&args),
         Command::Relay(args) => checkered::relay::run_cli(&args),
         Command::Admin(args) => checkered::admin::run_cli(&args),
+        Command::Bench(args) => checkered::bench::run_cli(&args),
     };
     match result {
         Ok(code) => code,

@@ -2,11 +2,14 @@
 //! `{kind: snapshot|event|heartbeat|error, channel, track_id, event_id, seq, ts_us, payload}`.
 //!
 //! Event frames are rendered once per event, not once per client: [`Rendered`] keeps the
-//! JSON text and renders MessagePack on first demand.
+//! JSON text and renders MessagePack on first demand, both in reference-counted buffers
+//! that every subscriber's WebSocket message shares (no copy per client).
 
+use axum::body::Bytes;
+use axum::extract::ws::Utf8Bytes;
 use serde::Serialize;
 use serde_json::Value;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// What a frame is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -37,6 +40,10 @@ pub struct Frame<'a> {
     pub seq: u64,
     /// Time of the event, µs since the epoch.
     pub ts_us: i64,
+    /// Live derived events only: `captured_at_us` of the raw envelope that caused the
+    /// event (the relay's clock), so a client can measure capture → screen delay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub captured_at_us: Option<i64>,
     /// The body.
     pub payload: &'a Value,
 }
@@ -50,9 +57,9 @@ pub struct Rendered {
     pub channel: &'static str,
     /// When it was published (for the send-delay metric).
     pub published_at: std::time::Instant,
-    json: String,
+    json: Utf8Bytes,
     value: Value,
-    msgpack: OnceLock<Arc<[u8]>>,
+    msgpack: OnceLock<Bytes>,
 }
 
 impl Rendered {
@@ -64,6 +71,18 @@ impl Rendered {
         ts_us: i64,
         payload: Value,
     ) -> Self {
+        Self::event_captured(channel, track_id, seq, ts_us, None, payload)
+    }
+
+    /// Renders an event frame that names the capture time of the raw event behind it.
+    pub fn event_captured(
+        channel: &'static str,
+        track_id: &str,
+        seq: u64,
+        ts_us: i64,
+        captured_at_us: Option<i64>,
+        payload: Value,
+    ) -> Self {
         let frame = Frame {
             kind: FrameKind::Event,
             channel: Some(channel),
@@ -71,6 +90,7 @@ impl Rendered {
             event_id: None,
             seq,
             ts_us,
+            captured_at_us,
             payload: &payload,
         };
         let value = serde_json::to_value(&frame).unwrap_or(Value::Null);
@@ -79,7 +99,7 @@ impl Rendered {
             seq,
             channel,
             published_at: std::time::Instant::now(),
-            json,
+            json: json.into(),
             value,
             msgpack: OnceLock::new(),
         }
@@ -93,7 +113,7 @@ impl Rendered {
             seq: frame.seq,
             channel: "",
             published_at: std::time::Instant::now(),
-            json,
+            json: json.into(),
             value,
             msgpack: OnceLock::new(),
         }
@@ -101,11 +121,16 @@ impl Rendered {
 
     /// The JSON text.
     pub fn json(&self) -> &str {
-        &self.json
+        self.json.as_str()
     }
 
-    /// The MessagePack bytes (rendered once).
-    pub fn msgpack(&self) -> Arc<[u8]> {
+    /// The JSON text as a shared buffer (cloning it copies nothing).
+    pub fn json_text(&self) -> Utf8Bytes {
+        self.json.clone()
+    }
+
+    /// The MessagePack bytes (rendered once, shared).
+    pub fn msgpack(&self) -> Bytes {
         self.msgpack
             .get_or_init(|| {
                 rmp_serde::to_vec_named(&self.value)

@@ -67,7 +67,7 @@ pub async fn run(
         let Some(last) = batch.last_seq() else {
             continue;
         };
-        let (derived, decoder) = apply(&track, &batch);
+        let (derived, captured, decoder) = apply(&track, &batch);
         let rows = match rows_of(&derived) {
             Ok(rows) => rows,
             Err(error) => {
@@ -85,7 +85,7 @@ pub async fn run(
         }
         metrics::counter!("checkered_derived_events_total", "track" => track.id().to_owned())
             .increment(derived.len() as u64);
-        publish(&track, &derived, decoder);
+        publish(&track, &derived, &captured, decoder);
         cursor = last;
         track.applied_raw.store(cursor, Ordering::Release);
         track.appended_raw.fetch_max(cursor, Ordering::AcqRel);
@@ -142,10 +142,16 @@ impl Batch {
     }
 }
 
-/// Applies a batch under the engine lock; returns the derived events and the decoder-health
-/// frames (P3 status and the like) for the `decoder` channel.
-fn apply(track: &TrackRuntime, batch: &Batch) -> (Vec<DerivedEvent>, Vec<Arc<Rendered>>) {
+/// What one step produced: the derived events, the capture time of the raw event behind
+/// each (same order), and the decoder-health frames.
+type Applied = (Vec<DerivedEvent>, Vec<i64>, Vec<Arc<Rendered>>);
+
+/// Applies a batch under the engine lock; returns the derived events (with the capture time
+/// of the raw event behind each) and the decoder-health frames (P3 status and the like) for
+/// the `decoder` channel.
+fn apply(track: &TrackRuntime, batch: &Batch) -> Applied {
     let mut derived = Vec::new();
+    let mut captured = Vec::new();
     let mut decoder = Vec::new();
     let mut engine = track.engine();
     let mut step = |track_seq: u64, captured_at_us: i64, decoded: &Decoded| {
@@ -164,6 +170,7 @@ fn apply(track: &TrackRuntime, batch: &Batch) -> (Vec<DerivedEvent>, Vec<Arc<Ren
         let input = convert::to_input(engine.config(), decoded, captured_at_us);
         if let Some(input) = input {
             engine.apply(&input, &mut derived);
+            captured.resize(derived.len(), captured_at_us);
         }
     };
     match batch {
@@ -187,7 +194,7 @@ fn apply(track: &TrackRuntime, batch: &Batch) -> (Vec<DerivedEvent>, Vec<Arc<Ren
         }
     }
     drop(engine);
-    (derived, decoder)
+    (derived, captured, decoder)
 }
 
 /// Rows for the log; `ts_us` is the write time (retention ages rows by it), the event's
@@ -217,14 +224,26 @@ pub fn kind_name(event: &DerivedEvent) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
-fn publish(track: &TrackRuntime, derived: &[DerivedEvent], decoder: Vec<Arc<Rendered>>) {
+fn publish(
+    track: &TrackRuntime,
+    derived: &[DerivedEvent],
+    captured: &[i64],
+    decoder: Vec<Arc<Rendered>>,
+) {
     for frame in decoder {
         let _ = track.live.send(frame);
     }
     let mut last = None;
-    for event in derived {
+    for (i, event) in derived.iter().enumerate() {
         let payload = serde_json::to_value(event).unwrap_or_default();
-        let frame = Rendered::event("race", track.id(), event.seq, event.ts_us, payload);
+        let frame = Rendered::event_captured(
+            "race",
+            track.id(),
+            event.seq,
+            event.ts_us,
+            captured.get(i).copied(),
+            payload,
+        );
         // No receiver is not an error: nobody is watching this track right now.
         let _ = track.live.send(Arc::new(frame));
         last = Some(event.seq);

@@ -191,3 +191,54 @@ async fn a_client_that_stops_reading_delays_nobody() {
     assert_eq!(read_to(&mut stalled, "club", 0, end).await, end);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn live_event_frames_name_the_capture_time_of_the_raw_event_behind_them() {
+    // Arrange: the relay's capture clock runs 7 s after the decoder clock, so the two
+    // times a frame carries cannot be confused.
+    const OFFSET_US: i64 = 7_000_000;
+    let server = Server::start().await;
+    server
+        .create_track(&sim_track("cap", SessionKind::Race))
+        .await;
+    let mut socket = connect(&server, "track_id=cap").await;
+    assert_eq!(next_frame(&mut socket, false).await["kind"], "snapshot");
+    let (_, mut events) = race("cap", 5);
+    events.truncate(400);
+    for e in events.iter_mut().filter(|e| e.message_type == "PASSING") {
+        e.captured_at_us += OFFSET_US;
+    }
+
+    // Act
+    server.ingest(&events).await;
+    let mut laps = 0;
+    let mut seq = 0;
+    while laps < 20 {
+        let frame = next_frame(&mut socket, false).await;
+        assert_eq!(frame["kind"], "event", "{frame}");
+        if frame["channel"] != "race" {
+            continue;
+        }
+        // Assert: every live derived frame says when its raw event was captured.
+        let captured = frame["captured_at_us"].as_i64().expect("captured_at_us");
+        assert!(
+            events.iter().any(|e| e.captured_at_us == captured),
+            "{frame}"
+        );
+        if frame["payload"]["kind"]["type"] == "lap_completed" {
+            assert_eq!(
+                captured,
+                frame["ts_us"].as_i64().expect("ts_us") + OFFSET_US,
+                "{frame}"
+            );
+            laps += 1;
+        }
+        seq = frame["seq"].as_u64().expect("seq");
+    }
+
+    // Events read back from the log (resume) have no live capture time to give.
+    let mut resumed = connect(&server, &format!("track_id=cap&from={seq}")).await;
+    let frame = next_frame(&mut resumed, false).await;
+    assert_eq!(frame["seq"], seq, "{frame}");
+    assert!(frame.get("captured_at_us").is_none(), "{frame}");
+}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod cluster_failover;
+mod bench;
 mod crash;
 mod decode;
 mod demo;
