@@ -1,8 +1,8 @@
 //! Black-box tests of the `checkered` binary's subcommands.
 
 mod admin;
-mod cluster_failover;
 mod bench;
+mod cluster_failover;
 mod crash;
 mod decode;
 mod demo;
