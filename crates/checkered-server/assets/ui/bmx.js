@@ -26,9 +26,11 @@ export async function bmxPage(root, trackId) {
     h("section.panel.bmx-tools", {}, h("h2", { text: "Moto sheet" }), sheet)));
 
   // The moto sheet: the latest motos, each rider in its lane with the place it finished.
-  let sheetBusy = false;
+  // A request made while a draw is in flight is not dropped: it runs once that draw ends,
+  // so the sheet always ends up drawn from data read after the last change.
+  let sheetBusy = false, sheetAgain = false;
   async function drawSheet() {
-    if (sheetBusy) return;
+    if (sheetBusy) { sheetAgain = true; return; }
     sheetBusy = true;
     try {
       const motos = (await api(`${trackPath(trackId)}/sessions`)).sessions.filter(x => x.kind === "moto").slice(-8).reverse();
@@ -41,7 +43,10 @@ export async function bmxPage(root, trackId) {
         h("tbody", {}, motos.map((m, i) => h("tr", { "data-session": m.id },
           h("th", { scope: "row" }, h("a", { href: `/tracks/${encodeURIComponent(trackId)}/sessions/${m.id}` }, m.name), m.open ? " (live)" : ""),
           gates.map(g => { const c = lanesOf[i].get(g); return h("td", {}, c ? `#${c.number}${c.status === "finished" ? ` · P${c.position}` : c.status !== "running" ? ` · ${c.status.toUpperCase()}` : ""}` : ""); }))))));
-    } catch { /* next event redraws */ } finally { sheetBusy = false; }
+    } catch { /* next event redraws */ } finally {
+      sheetBusy = false;
+      if (sheetAgain) { sheetAgain = false; drawSheet(); }
+    }
   }
   drawSheet();
   document.addEventListener("keydown", e => { if (e.key === "f" && !e.target.matches("input, select, textarea")) toggle.click(); });
@@ -69,12 +74,15 @@ export async function bmxPage(root, trackId) {
   }
   let queued = false;
   const schedule = () => { if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; draw(); }); } };
-  let keyBusy = false;
+  let keyBusy = false, keyAgain = false;
   async function keyframe() {
-    if (keyBusy) return;
+    if (keyBusy) { keyAgain = true; return; }
     keyBusy = true;
     try { const r = await api(`${trackPath(trackId)}/standings`); model.apply({ kind: "keyframe", seq: r.standings.seq, standings: r.standings }); schedule(); }
-    catch { /* next time */ } finally { keyBusy = false; }
+    catch { /* next time */ } finally {
+      keyBusy = false;
+      if (keyAgain) { keyAgain = false; keyframe(); }
+    }
   }
   const KEYS = new Set(["session_started", "gate_drop", "moto_finish_order", "session_ended", "entry_updated"]);
   const feed = new LiveFeed(trackId, {

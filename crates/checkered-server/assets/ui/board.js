@@ -223,14 +223,19 @@ export async function boardPage(root, trackId, opts = {}) {
   setInterval(schedule, 1000); // clock, position markers and a pending chart move on without events
 
   // Keyframes: the engine's board now and then, through the same delay line.
-  let keyBusy = false, lastKey = 0;
+  // A keyframe asked for while one is in flight runs once it lands, so the last change
+  // is always followed by a read of the board taken after it.
+  let keyBusy = false, keyAgain = false, lastKey = 0;
   async function keyframe() {
-    if (keyBusy) return;
+    if (keyBusy) { keyAgain = true; return; }
     keyBusy = true; lastKey = performance.now();
     try {
       const r = await api(`${trackPath(trackId)}/standings`);
       line.push({ kind: "keyframe", seq: r.standings.seq, ts_us: r.standings.now_us, standings: r.standings });
-    } catch { /* the next one will do */ } finally { keyBusy = false; }
+    } catch { /* the next one will do */ } finally {
+      keyBusy = false;
+      if (keyAgain) { keyAgain = false; keyframe(); }
+    }
   }
   const KEY_TYPES = new Set(["session_started", "session_green", "session_reset", "session_ended", "classification", "flag_changed"]);
   const feed = new LiveFeed(trackId, {
