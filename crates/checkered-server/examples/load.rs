@@ -108,12 +108,14 @@ async fn main() -> anyhow::Result<()> {
     let (addr, stop_tx, server) = match external {
         Some(addr) => (addr, None, None),
         None => {
-            let config = ServerConfig {
+            let mut config = ServerConfig {
                 listen: "127.0.0.1:0".parse()?,
                 data_dir: dir.path().to_owned(),
                 projector: !args.iter().any(|a| a == "--no-projector"),
                 ..ServerConfig::default()
             };
+            // The pipeline is measured open, as an embedded single-user server runs it.
+            config.auth.enabled = false;
             let app = Application::build(config).await?;
             let addr = app.local_addr()?;
             let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
@@ -185,7 +187,13 @@ async fn ingest(
                 let body = json!({"contract_version": CONTRACT_VERSION, "events": events});
                 let started = Instant::now();
                 let answer: Value = match http.post(&url).json(&body).send().await {
-                    Ok(r) => r.json().await.unwrap_or(Value::Null),
+                    Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
+                    // A refused batch is a broken run, not a slow one: say so and stop.
+                    Ok(r) => panic!(
+                        "ingest answered {}: {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    ),
                     Err(_) => continue,
                 };
                 latencies.push(started.elapsed().as_secs_f64() * 1000.0);
