@@ -11,71 +11,37 @@ use checkered_protocol::contract::Envelope;
 use checkered_server::runtime::convert;
 use checkered_store::EventLog;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const PATIENCE: Duration = Duration::from_secs(30);
 const TRACK: &str = "failover";
 
-/// A cluster-mode `checkered serve` child on a free port.
-struct Worker {
-    child: Child,
-    base: String,
+/// A cluster-mode `checkered serve` child on a free port. The pipeline under test runs
+/// open: each worker would otherwise keep identities of its own (the identity store is not
+/// shared across workers yet, docs/CLUSTER.md).
+fn start_worker(data: &Path, prefix: &str, worker: &str, schema: &str) -> Serve {
+    let nats = nats_url();
+    let database = database_url();
+    Serve::start_with(
+        data,
+        &[
+            "--nats",
+            &nats,
+            "--nats-prefix",
+            prefix,
+            "--worker-id",
+            worker,
+            "--database",
+            &database,
+            "--database-schema",
+            schema,
+            "--lease-ttl-ms",
+            "3000",
+        ],
+    )
 }
 
-impl Worker {
-    fn start(data: &Path, prefix: &str, worker: &str, schema: &str) -> Worker {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_checkered"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .args([
-                "--nats",
-                &nats_url(),
-                "--nats-prefix",
-                prefix,
-                "--worker-id",
-                worker,
-            ])
-            .args(["--database", &database_url(), "--database-schema", schema])
-            .args(["--lease-ttl-ms", "3000"])
-            // The pipeline under test, open: each worker would otherwise keep identities of
-            // its own (the identity store is not shared across workers yet, docs/CLUSTER.md).
-            .args(["--auth", "off"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn checkered serve --nats");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("first line");
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"))
-            .trim_end_matches('/')
-            .to_owned();
-        Worker { child, base }
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reap");
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Polls `owner` until it names a worker satisfying `want`.
 async fn wait_owner(leases: &Leases, want: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + PATIENCE;
     loop {
@@ -144,8 +110,8 @@ async fn sigkilled_owner_is_replaced_and_nothing_is_doubled() {
         dir_b.expect("dir"),
         dir_e.expect("dir"),
     );
-    let a = Worker::start(dir_a.path(), &test.prefix, "worker-a", &db.schema);
-    let b = Worker::start(dir_b.path(), &test.prefix, "worker-b", &db.schema);
+    let a = start_worker(dir_a.path(), &test.prefix, "worker-a", &db.schema);
+    let b = start_worker(dir_b.path(), &test.prefix, "worker-b", &db.schema);
     // One catalog on PostgreSQL: created through one worker, claimed by whichever first.
     create_track(&client, &a.base, TRACK).await;
     let observer = Leases::open(
@@ -241,8 +207,8 @@ async fn relay_retries_through_any_worker_are_duplicates() {
         tempfile::tempdir().expect("dir"),
         tempfile::tempdir().expect("dir"),
     );
-    let a = Worker::start(dir_a.path(), &test.prefix, "worker-a", &db.schema);
-    let b = Worker::start(dir_b.path(), &test.prefix, "worker-b", &db.schema);
+    let a = start_worker(dir_a.path(), &test.prefix, "worker-a", &db.schema);
+    let b = start_worker(dir_b.path(), &test.prefix, "worker-b", &db.schema);
     create_track(&client, &b.base, track).await;
     // Both workers know the track once their lease rounds have read the catalog; the
     // probe is the first event, so the run below re-sends it as a duplicate.

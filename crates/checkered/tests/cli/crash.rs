@@ -24,6 +24,12 @@ pub(crate) struct Serve {
 
 impl Serve {
     pub(crate) fn start(data: &Path) -> Serve {
+        Serve::start_with(data, &[])
+    }
+
+    /// `checkered serve` with authorisation off on a free port, plus `extra` arguments
+    /// (cluster mode's, for one); returns once it printed the URL it serves.
+    pub(crate) fn start_with(data: &Path, extra: &[&str]) -> Serve {
         let mut child = Command::new(env!("CARGO_BIN_EXE_checkered"))
             .args([
                 "serve",
@@ -34,6 +40,7 @@ impl Serve {
                 "--data",
             ])
             .arg(data)
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -53,7 +60,7 @@ impl Serve {
         Serve { child, base }
     }
 
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         // SIGKILL: no shutdown hook runs, nothing is flushed on the way out.
         self.child.kill().expect("kill");
         self.child.wait().expect("reap");
