@@ -1,20 +1,20 @@
 //! Entry lists on PostgreSQL, with the checks that keep numbers and transponders unique
-//! in a list, inside the caller's transaction. The checks are the embedded backend's
-//! (`checkered-store`'s SQLite `entries`), so both refuse the same imports alike.
+//! in a list, inside the caller's transaction. The checks are the ones every backend shares
+//! (`checkered_store::readmodel::entry_rules`), so both refuse the same imports alike.
 //!
 //! # Layout
-//! - `list`, `get`, `remove`; `import` with `repeats`, `clashes`, `upsert`; `number_order`.
+//! - `list`, `get`, `remove`; `import` with the shared checks and `upsert`.
 
 use super::backend;
+use checkered_store::readmodel::entry_rules::{
+    MAX_ENTRIES, clashes, number_order, repeats, same_fields,
+};
 use checkered_store::readmodel::{
-    EntryList, EntryRecord, ImportMode, ImportOutcome, ItemError, ReadModelError,
+    EntryList, EntryRecord, ImportMode, ImportOutcome, ReadModelError,
 };
 use deadpool_postgres::GenericClient;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use tokio_postgres::Row;
-
-/// Most entries one list may hold (as in the embedded backend).
-pub const MAX_ENTRIES: usize = 10_000;
 
 const COLUMNS: &str = "number, name, class, transponders, grid, created_at_us, updated_at_us";
 
@@ -33,16 +33,6 @@ fn entry_of(row: &Row) -> Result<EntryRecord, ReadModelError> {
         created_at_us: row.get(5),
         updated_at_us: row.get(6),
     })
-}
-
-/// Numbers that are whole numbers first, by value, then the others by text.
-fn number_order(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<u64>(), b.parse::<u64>()) {
-        (Ok(x), Ok(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
-        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-        (Err(_), Err(_)) => a.cmp(b),
-    }
 }
 
 /// `NotFound` unless the track (and the event, for an event's list) exists.
@@ -105,82 +95,6 @@ pub(super) async fn get(
         .await
         .map_err(backend)?;
     row.as_ref().map(entry_of).transpose()
-}
-
-fn item(index: usize, field: &str, reason: String) -> ItemError {
-    ItemError {
-        index,
-        field: Some(field.to_owned()),
-        reason,
-    }
-}
-
-/// Refusals within the import itself: a number or a transponder given twice.
-fn repeats(entries: &[EntryRecord]) -> Vec<ItemError> {
-    let mut errors = Vec::new();
-    let mut numbers: HashMap<&str, usize> = HashMap::new();
-    let mut transponders: HashMap<&str, usize> = HashMap::new();
-    for (index, e) in entries.iter().enumerate() {
-        if let Some(&first) = numbers.get(e.number.as_str()) {
-            errors.push(item(
-                index,
-                "number",
-                format!("number {:?} is already given by item {first}", e.number),
-            ));
-        } else {
-            numbers.insert(&e.number, index);
-        }
-        for t in &e.transponders {
-            if let Some(&first) = transponders.get(t.as_str()) {
-                errors.push(item(
-                    index,
-                    "transponders",
-                    format!("transponder {t:?} is already given by item {first}"),
-                ));
-            } else {
-                transponders.insert(t, index);
-            }
-        }
-    }
-    errors
-}
-
-/// Refusals against the stored list: a transponder an entry kept by this write carries.
-fn clashes(
-    existing: &BTreeMap<String, EntryRecord>,
-    entries: &[EntryRecord],
-    mode: ImportMode,
-) -> Vec<ItemError> {
-    if mode == ImportMode::Replace {
-        return Vec::new();
-    }
-    let given: HashSet<&str> = entries.iter().map(|e| e.number.as_str()).collect();
-    let kept: HashMap<&str, &str> = existing
-        .values()
-        .filter(|e| !given.contains(e.number.as_str()))
-        .flat_map(|e| {
-            e.transponders
-                .iter()
-                .map(move |t| (t.as_str(), e.number.as_str()))
-        })
-        .collect();
-    let mut errors = Vec::new();
-    for (index, e) in entries.iter().enumerate() {
-        for t in &e.transponders {
-            if let Some(owner) = kept.get(t.as_str()) {
-                errors.push(item(
-                    index,
-                    "transponders",
-                    format!("transponder {t:?} is carried by entry {owner:?} of this list"),
-                ));
-            }
-        }
-    }
-    errors
-}
-
-fn same_fields(a: &EntryRecord, b: &EntryRecord) -> bool {
-    a.name == b.name && a.class == b.class && a.transponders == b.transponders && a.grid == b.grid
 }
 
 /// Upserts `entries` into a list (and in replace mode removes the others).

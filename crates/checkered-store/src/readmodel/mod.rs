@@ -16,6 +16,7 @@
 //! - [`sqlite`]: the embedded implementation of both ([`SqliteReadModels`]).
 
 pub mod catalog;
+pub mod entry_rules;
 pub mod projections;
 pub mod records;
 pub mod sqlite;

@@ -2,17 +2,13 @@
 //! a list, all inside the caller's transaction.
 //!
 //! # Layout
-//! - `list`, `get`, `delete`; `import` with its checks (`repeats`, `clashes`) and writes (`write`, `upsert`, `remove`); `number_order`.
+//! - `list`, `get`, `delete`; `import` with its checks (`readmodel::entry_rules`) and writes (`write`, `upsert`, `remove`).
 
 use super::backend;
-use crate::readmodel::{
-    EntryList, EntryRecord, ImportMode, ImportOutcome, ItemError, ReadModelError,
-};
+use crate::readmodel::entry_rules::{MAX_ENTRIES, clashes, number_order, repeats, same_fields};
+use crate::readmodel::{EntryList, EntryRecord, ImportMode, ImportOutcome, ReadModelError};
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use std::collections::{BTreeMap, HashMap, HashSet};
-
-/// Most entries one list may hold.
-pub const MAX_ENTRIES: usize = 10_000;
+use std::collections::{BTreeMap, HashSet};
 
 const COLUMNS: &str = "number, name, class, transponders, grid, created_at_us, updated_at_us";
 
@@ -40,16 +36,6 @@ fn decode((mut entry, transponders): (EntryRecord, String)) -> Result<EntryRecor
         ))
     })?;
     Ok(entry)
-}
-
-/// Numbers that are whole numbers first, by value, then the others by text.
-pub(super) fn number_order(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<u64>(), b.parse::<u64>()) {
-        (Ok(x), Ok(y)) => x.cmp(&y).then_with(|| a.cmp(b)),
-        (Ok(_), Err(_)) => std::cmp::Ordering::Less,
-        (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
-        (Err(_), Err(_)) => a.cmp(b),
-    }
 }
 
 /// `NotFound` unless the track (and the event, for an event's list) exists.
@@ -111,81 +97,6 @@ pub(super) fn get(
     .map_err(backend)?
     .map(decode)
     .transpose()
-}
-
-/// Refusals within the import itself: a number or a transponder given twice.
-fn repeats(entries: &[EntryRecord]) -> Vec<ItemError> {
-    let mut errors = Vec::new();
-    let mut numbers: HashMap<&str, usize> = HashMap::new();
-    let mut transponders: HashMap<&str, usize> = HashMap::new();
-    for (index, e) in entries.iter().enumerate() {
-        if let Some(first) = numbers.insert(&e.number, index) {
-            numbers.insert(&e.number, first);
-            errors.push(item(
-                index,
-                "number",
-                format!("number {:?} is already given by item {first}", e.number),
-            ));
-        }
-        for t in &e.transponders {
-            if let Some(first) = transponders.insert(t, index) {
-                transponders.insert(t, first);
-                errors.push(item(
-                    index,
-                    "transponders",
-                    format!("transponder {t:?} is already given by item {first}"),
-                ));
-            }
-        }
-    }
-    errors
-}
-
-fn item(index: usize, field: &str, reason: String) -> ItemError {
-    ItemError {
-        index,
-        field: Some(field.to_owned()),
-        reason,
-    }
-}
-
-/// Refusals against the stored list: a transponder that an entry kept by this write
-/// (merge mode: every entry not given) already carries.
-fn clashes(
-    existing: &BTreeMap<String, EntryRecord>,
-    entries: &[EntryRecord],
-    mode: ImportMode,
-) -> Vec<ItemError> {
-    if mode == ImportMode::Replace {
-        return Vec::new();
-    }
-    let given: HashSet<&str> = entries.iter().map(|e| e.number.as_str()).collect();
-    let kept: HashMap<&str, &str> = existing
-        .values()
-        .filter(|e| !given.contains(e.number.as_str()))
-        .flat_map(|e| {
-            e.transponders
-                .iter()
-                .map(move |t| (t.as_str(), e.number.as_str()))
-        })
-        .collect();
-    let mut errors = Vec::new();
-    for (index, e) in entries.iter().enumerate() {
-        for t in &e.transponders {
-            if let Some(owner) = kept.get(t.as_str()) {
-                errors.push(item(
-                    index,
-                    "transponders",
-                    format!("transponder {t:?} is carried by entry {owner:?} of this list"),
-                ));
-            }
-        }
-    }
-    errors
-}
-
-fn same_fields(a: &EntryRecord, b: &EntryRecord) -> bool {
-    a.name == b.name && a.class == b.class && a.transponders == b.transponders && a.grid == b.grid
 }
 
 /// Upserts `entries` into a list (and in replace mode removes the others).

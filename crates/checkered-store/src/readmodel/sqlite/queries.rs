@@ -267,6 +267,6 @@ pub(super) fn competitors(
         .map_err(backend)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(backend)?;
-    all.sort_by(|a, b| super::entries::number_order(&a.number, &b.number));
+    all.sort_by(|a, b| crate::readmodel::entry_rules::number_order(&a.number, &b.number));
     Ok(all)
 }
