@@ -163,53 +163,35 @@ impl Server {
 
     /// `GET base+path`: status, content type, body.
     pub async fn get_full(&self, path: &str) -> (u16, String, Value) {
-        let (status, kind, text) = self.send(reqwest::Method::GET, path, None).await;
-        (
-            status,
-            kind,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
-        )
+        parsed(self.send(reqwest::Method::GET, path, None).await)
     }
 
     /// `PUT base+path` with a JSON body: status, content type, body.
     pub async fn put(&self, path: &str, body: &Value) -> (u16, String, Value) {
-        let (status, kind, text) = self
-            .send(
+        parsed(
+            self.send(
                 reqwest::Method::PUT,
                 path,
                 Some(("application/json", body.to_string())),
             )
-            .await;
-        (
-            status,
-            kind,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
+            .await,
         )
     }
 
     /// `DELETE base+path`: status, content type, body.
     pub async fn delete(&self, path: &str) -> (u16, String, Value) {
-        let (status, kind, text) = self.send(reqwest::Method::DELETE, path, None).await;
-        (
-            status,
-            kind,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
-        )
+        parsed(self.send(reqwest::Method::DELETE, path, None).await)
     }
 
     /// `POST base+path` with a CSV body: status, content type, body.
     pub async fn post_csv(&self, path: &str, csv: &str) -> (u16, String, Value) {
-        let (status, kind, text) = self
-            .send(
+        parsed(
+            self.send(
                 reqwest::Method::POST,
                 path,
                 Some(("text/csv", csv.to_owned())),
             )
-            .await;
-        (
-            status,
-            kind,
-            serde_json::from_str(&text).unwrap_or(Value::Null),
+            .await,
         )
     }
 
@@ -390,4 +372,13 @@ pub fn race(track: &str, seed: u64) -> (Simulation, Vec<Envelope>) {
     let mut events = vec![relay.entries(&sim, first)];
     events.extend(relay.p3(&sim));
     (sim, events)
+}
+
+/// A `send` answer with its body parsed as JSON (`Null` when it is not JSON).
+fn parsed((status, kind, text): (u16, String, String)) -> (u16, String, Value) {
+    (
+        status,
+        kind,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
 }
